@@ -1,0 +1,20 @@
+# mlc: the two Quick-start commands are `make demo` and `make test`; both set themselves up.
+.PHONY: setup demo test slow export clean-nbs bench
+
+setup:
+	bash tools/setup.sh
+
+demo: setup
+	bash tools/demo.sh
+
+test: setup
+	bash tools/test.sh
+
+slow: setup            ## the long runs that nbdev_test skips by default
+	.venv/bin/nbdev_test --flags slow --n_workers 1 --timing
+
+export:
+	.venv/bin/nbdev_export && .venv/bin/nbdev_clean
+
+bench: setup
+	bash bench/run_all.sh

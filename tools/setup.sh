@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Set up a development environment from a fresh clone: Debian data package, .venv, editable install with dev extras.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+VENV=${VENV:-.venv}
+PY=${PYTHON:-python3}
+
+if [ ! -d /usr/share/datasets/fashion-mnist ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "setup: installing Debian package dataset-fashion-mnist"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dataset-fashion-mnist >/dev/null
+  else
+    echo "setup: WARNING: /usr/share/datasets/fashion-mnist is missing; run 'sudo apt-get install dataset-fashion-mnist'" >&2
+  fi
+fi
+
+stamp="$VENV/.mlc-installed"
+if [ ! -f "$stamp" ] || [ settings.ini -nt "$stamp" ] || [ setup.py -nt "$stamp" ]; then
+  [ -x "$VENV/bin/python" ] || "$PY" -m venv "$VENV"
+  "$VENV/bin/pip" install -q --upgrade pip 2>&1 | grep -v "^WARNING: Location" || true
+  echo "setup: installing mlc (editable) with dev extras into $VENV (first time: a few minutes)"
+  "$VENV/bin/pip" install -q -e ".[dev]" 2>&1 | grep -v "^WARNING: Location" || true
+  "$VENV/bin/python" -c "import mlc, fastai, nbdev, torch; from execnb.nbio import read_nb" \
+    || { echo "setup: install failed" >&2; exit 1; }
+  touch "$stamp"
+fi
