@@ -11,7 +11,7 @@ test: setup
 	bash tools/test.sh
 
 slow: setup            ## the long runs that nbdev_test skips by default
-	.venv/bin/nbdev_test --flags slow --n_workers 1 --timing
+	OMP_WAIT_POLICY=passive .venv/bin/nbdev_test --flags slow --n_workers 1 --timing
 
 export:
 	.venv/bin/nbdev_export && .venv/bin/nbdev_clean

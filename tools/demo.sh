@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 V=.venv/bin
-export MPLBACKEND=Agg PYTHONWARNINGS=ignore
+export MPLBACKEND=Agg PYTHONWARNINGS=ignore OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-passive}
 OUT=${MLC_DEMO_OUT:-models/demo}
 
 echo "== 1. the default dataset (synthetic shapes, grouped style + layout labels)"

@@ -6,6 +6,8 @@ cd "$(dirname "$0")/.."
 bash tools/setup.sh || exit 1
 V=.venv/bin
 export MPLBACKEND=Agg
+# torch's OpenMP threads spin-wait when processes share the 2 cores (nbdev_test runs notebooks in parallel): 5-9x slower
+export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-passive}
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 passed=0; failed=0
 ok()   { passed=$((passed+1)); echo "ok: $1"; }
