@@ -1,0 +1,115 @@
+"""Benchmark 2: validation mAP vs training minutes on the Fashion-MNIST 2x2 composites for pretrained lite0 (mlc's
+default: `fine_tune`), random-init lite0 and random-init resnet18 (fastbook's arch; both `fit_one_cycle`), each at two
+image sizes. Goal: mAP >= 0.95 within 5 minutes of CPU training.
+
+Each configuration gets a time budget: its epoch time is estimated from two timed batches + a validation estimate,
+and the number of epochs is chosen so that the planned schedule (one-cycle needs its length up front) fits the
+budget; a point (minutes, mAP) is recorded after every epoch by a fastai callback. Minutes are reported three ways:
+wall (all of it), train (wall minus per-epoch validation, which only exists to draw the curve) and cpu/threads
+(process CPU seconds / torch threads / 60: what the training would take on an otherwise idle machine, roughly).
+
+    .venv/bin/python bench/quality_curve.py [--quick] [--minutes 5] [--minutes-random 2] [--sizes 56 112]
+"""
+from common import *
+
+def args(p):
+    p.add_argument('--sizes', type=int, nargs='+', default=[56, 112])
+    p.add_argument('--minutes', type=float, default=None, help='budget for pretrained lite0 (default 5, quick 0.2)')
+    p.add_argument('--minutes-random', type=float, default=None, help='budget for the random-init configs (default 2, quick 0.2)')
+    p.add_argument('--bs', type=int, default=64)
+    p.add_argument('--n-train', type=int, default=None, help='default 2000, quick 320')
+    p.add_argument('--n-valid', type=int, default=None, help='default 500, quick 160')
+    p.add_argument('--lr', type=float, default=2e-3, help='fine_tune base_lr (pretrained)')
+    p.add_argument('--lr-random', type=float, default=3e-3, help='fit_one_cycle lr_max (random init)')
+    p.add_argument('--max-epochs', type=int, default=30)
+    p.add_argument('--channels-last', action='store_true', help="add fastai's ChannelsLast callback (not mlc's default)")
+    p.add_argument('--configs', nargs='+', default=['lite0-pretrained', 'lite0-random', 'resnet18-random'])
+
+CONFIGS = {'lite0-pretrained': ('tf_efficientnet_lite0', True), 'lite0-random': ('tf_efficientnet_lite0', False),
+           'resnet18-random': ('resnet18', False)}
+
+def estimate_epoch_s(learn, n_valid:int, bs:int) -> float:
+    "Seconds per epoch (train + validation) from two timed training batches (after one warm-up) and one eval batch."
+    import copy
+    m = copy.deepcopy(learn.model).train()
+    opt = torch.optim.Adam([p for p in m.parameters() if p.requires_grad], 1e-5)
+    it = iter(learn.dls.train)
+    def step():
+        xb, yb = next(it)
+        opt.zero_grad(); learn.loss_func(m(xb), yb).backward(); opt.step()
+    step()
+    c = Clock(); step(); step(); train_b = c.wall/2
+    xb, _ = learn.dls.valid.one_batch()
+    with torch.no_grad():
+        m.eval(); c = Clock(); m(xb); valid_b = c.wall
+    del m, opt
+    return train_b*len(learn.dls.train) + valid_b*(n_valid/len(xb))
+
+def run_config(name, path, size, a, budget_min):
+    from fastai.vision.all import ChannelsLast
+    from mlc.data import mlc_dls
+    from mlc.learner import mlc_learner
+    from fastai.vision.all import set_seed
+    arch, pretrained = CONFIGS[name]
+    set_seed(42, reproducible=True)
+    dls = mlc_dls(path, size=size, bs=a.bs, seed=42)
+    clock = fastai_clock(budget_s=budget_min*60*1.25, verbose=f'{name}@{size}')
+    cbs = [clock] + ([ChannelsLast()] if a.channels_last else [])
+    learn = mlc_learner(dls, arch, pretrained=pretrained, cbs=cbs)
+    if a.channels_last: learn.model.to(memory_format=torch.channels_last)
+    if not pretrained: learn.unfreeze()
+    est = estimate_epoch_s(learn, a.n_valid, a.bs)
+    epochs = int(max(1, min(a.max_epochs, budget_min*60 // est)))
+    if pretrained: epochs = max(2, epochs)   # fine_tune: 1 frozen + at least 1 unfrozen
+    print(f"{name} @ {size}px: ~{est:.0f}s/epoch -> {epochs} epochs in {budget_min:g} min", flush=True)
+    if pretrained: learn.fine_tune(epochs - 1, base_lr=a.lr)
+    else: learn.fit_one_cycle(epochs, a.lr_random)
+    thr = torch.get_num_threads()
+    pts = [dict(p, wall_min=p['wall_s']/60, train_min=p['train_s']/60, cpu_min_per_thread=p['cpu_s']/60/thr)
+           for p in clock.points]
+    return dict(config=name, arch=arch, pretrained=pretrained, size=size, budget_min=budget_min, est_epoch_s=est,
+                planned_epochs=epochs, points=pts)
+
+def first_reach(points, target=0.95, key='train_min'):
+    "Minutes (by `key`) at the first epoch whose mAP >= target, else None."
+    return next((p[key] for p in points if p.get('mAP', 0) >= target), None)
+
+def main():
+    a = parse(__doc__.split('\n')[0], args)
+    a.minutes = a.minutes or (0.2 if a.quick else 5)
+    a.minutes_random = a.minutes_random or (0.2 if a.quick else 2)
+    a.n_train = a.n_train or (320 if a.quick else 2000)
+    a.n_valid = a.n_valid or (160 if a.quick else 500)
+    started = machine()
+    no_progress()
+    path = fmnist(a.n_train, a.n_valid)
+    print(f"quality_curve: {a.n_train}+{a.n_valid} composites, sizes {a.sizes}, budgets {a.minutes:g} min (pretrained) / "
+          f"{a.minutes_random:g} min (random init){', channels_last' if a.channels_last else ''}   [{busy_note(started['loadavg'])}]", flush=True)
+    runs = []
+    for size in a.sizes:
+        for name in a.configs:
+            runs.append(run_config(name, path, size, a, a.minutes if CONFIGS[name][1] else a.minutes_random))
+    rows = []
+    for r in runs:
+        last, best = r['points'][-1], max(r['points'], key=lambda p: p.get('mAP', 0))
+        rows.append(dict(config=r['config'], size=r['size'], epochs=len(r['points']), train_min=last['train_min'],
+                         wall_min=last['wall_min'], cpu_min_per_thread=last['cpu_min_per_thread'], final_mAP=last.get('mAP'),
+                         best_mAP=best.get('mAP'), reach_095_train_min=first_reach(r['points']) or '-',
+                         reach_095_cpu_min=first_reach(r['points'], key='cpu_min_per_thread') or '-'))
+    print()
+    table(rows, title='mAP after the last epoch; reach_095: minutes at the first epoch with mAP >= 0.95 ("-": not reached)')
+    print('\ncurves (train minutes: mAP):')
+    for r in runs:
+        print(f"  {r['config']:17s} @{r['size']:>3}: " + '  '.join(f"{p['train_min']:.2f}:{p.get('mAP', float('nan')):.3f}" for p in r['points']))
+    hits = [(r['config'], r['size'], first_reach(r['points'])) for r in runs if first_reach(r['points']) is not None]
+    within = [h for h in hits if h[2] <= 5]
+    goal = bool(within)
+    best = max(runs, key=lambda r: max(p.get('mAP', 0) for p in r['points']))
+    print(f"\ngoal mAP >= 0.95 within 5 training minutes: {'MET by ' + ', '.join(f'{c}@{s} ({m:.1f} min)' for c, s, m in within) if goal else 'NOT met'}"
+          f"; best mAP {max(p.get('mAP', 0) for p in best['points']):.4f} ({best['config']}@{best['size']}, "
+          f"{best['points'][-1]['train_min']:.1f} train min)")
+    save('quality_curve', dict(summary=rows, runs=runs, goal_met=goal, reached=hits,
+                               setup=dict(n_train=a.n_train, n_valid=a.n_valid, bs=a.bs, sizes=a.sizes,
+                                          channels_last=a.channels_last)), a, started)
+
+if __name__ == '__main__': main()
