@@ -2,7 +2,7 @@
 default: `fine_tune`), random-init lite0 and random-init resnet18 (fastbook's arch; both `fit_one_cycle`), each at two
 image sizes. Goal: mAP >= 0.95 within 5 minutes of CPU training.
 
-Each configuration gets a time budget: its epoch time is estimated from two timed batches + a validation estimate,
+Each configuration gets a time budget: its epoch time (unfrozen) is estimated from two timed batches + a validation estimate,
 and the number of epochs is chosen so that the planned schedule (one-cycle needs its length up front) fits the
 budget; a point (minutes, mAP) is recorded after every epoch by a fastai callback. Minutes are reported three ways:
 wall (all of it), train (wall minus per-epoch validation, which only exists to draw the curve) and cpu/threads
@@ -58,7 +58,9 @@ def run_config(name, path, size, a, budget_min):
     learn = mlc_learner(dls, arch, pretrained=pretrained, cbs=cbs)
     if a.channels_last: learn.model.to(memory_format=torch.channels_last)
     if not pretrained: learn.unfreeze()
+    if pretrained: learn.unfreeze()   # estimate the (slower) unfrozen epochs that make up most of fine_tune
     est = estimate_epoch_s(learn, a.n_valid, a.bs)
+    if pretrained: learn.freeze()
     epochs = int(max(1, min(a.max_epochs, budget_min*60 // est)))
     if pretrained: epochs = max(2, epochs)   # fine_tune: 1 frozen + at least 1 unfrozen
     print(f"{name} @ {size}px: ~{est:.0f}s/epoch -> {epochs} epochs in {budget_min:g} min", flush=True)

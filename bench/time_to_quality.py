@@ -9,7 +9,8 @@ before it on odd repeats), each timing only its own epochs, so load from other p
     .venv/bin/python bench/time_to_quality.py [--quick] [--variants mlc mlc_cl]
 
 Variant mlc_cl is mlc.cli.train plus fastai's `ChannelsLast` callback (model weights in channels_last memory format;
-no mixed precision): the proposed speed-up, paired with its own plain run.
+no mixed precision): the proposed speed-up, paired with its own plain run. Variant mlc_tuned is mlc_cl with
+`fine_tune(lr_mult=1)` (fastai's default 100 trains the whole timm body, one parameter group, at base_lr/2/100).
 
 Models: mlc = `mlc_learner` (timm `tf_efficientnet_lite0` body cut by fastai + fastai's head: concat pool, BN,
 dropout, Linear(2560, 512), ReLU, BN, dropout, Linear(512, n)); plain = timm `create_model('tf_efficientnet_lite0',
@@ -28,9 +29,11 @@ def args(p):
     p.add_argument('--lr', type=float, default=2e-3, help="mlc's base_lr (mlc_train default)")
     p.add_argument('--plain-lr', type=float, default=1e-3, help="plain loop's constant Adam LR (Adam's default)")
     p.add_argument('--repeats', type=int, default=1, help='paired runs (seed 42, 43, ...; odd ones run the plain epoch first)')
-    p.add_argument('--variants', nargs='+', default=None, choices=['mlc', 'mlc_cl'],
+    p.add_argument('--lr-mult', type=float, default=1., help="fine_tune lr_mult of variant mlc_tuned (fastai's default: 100)")
+    p.add_argument('--variants', nargs='+', default=None, choices=['mlc', 'mlc_cl', 'mlc_tuned'],
                    help="mlc = mlc.cli.train as is; mlc_cl = the same plus fastai's ChannelsLast callback (a proposed change); "
-                        "each is paired with its own plain run. Default: both (quick: mlc)")
+                        "mlc_tuned = mlc_cl with fine_tune(lr_mult=--lr-mult) (mlc_dls + mlc_learner + fine_tune, as train does); "
+                        "each is paired with its own plain run. Default: mlc mlc_cl (quick: mlc)")
 
 def one_pair(path, a, rep:int, variant:str='mlc') -> dict:
     from mlc.cli import train
@@ -43,8 +46,15 @@ def one_pair(path, a, rep:int, variant:str='mlc') -> dict:
     plain_setup = c.wall
     clock = fastai_clock(between_epochs=plain.epoch, verbose='mlc  ', before=bool(rep % 2))
     c = Clock()
-    learn = train(path, epochs=a.epochs, lr=a.lr, size=a.size, bs=a.bs, seed=seed,
-                  cbs=[clock] + ([ChannelsLast()] if variant == 'mlc_cl' else []))
+    cbs = [clock] + ([ChannelsLast()] if variant in ('mlc_cl', 'mlc_tuned') else [])
+    if variant == 'mlc_tuned':   # what mlc.cli.train does, with fine_tune's lr_mult changed
+        from fastai.vision.all import set_seed
+        from mlc.data import mlc_dls
+        from mlc.learner import mlc_learner
+        set_seed(seed, reproducible=True)
+        learn = mlc_learner(mlc_dls(path, size=a.size, bs=a.bs, seed=seed), cbs=cbs)
+        learn.fine_tune(a.epochs, base_lr=a.lr, lr_mult=a.lr_mult)
+    else: learn = train(path, epochs=a.epochs, lr=a.lr, size=a.size, bs=a.bs, seed=seed, cbs=cbs)
     mlc_total = c.wall - clock.excl_w
     learn.remove_cb(clock)    # get_preds runs before_fit/after_epoch/after_fit events: keep them out of the clock
     assert len(plain.points) == len(clock.points) == a.epochs + 1, (len(plain.points), len(clock.points))
