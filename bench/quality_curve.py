@@ -8,14 +8,14 @@ budget; a point (minutes, mAP) is recorded after every epoch by a fastai callbac
 wall (all of it), train (wall minus per-epoch validation, which only exists to draw the curve) and cpu/threads
 (process CPU seconds / torch threads / 60: what the training would take on an otherwise idle machine, roughly).
 
-    .venv/bin/python bench/quality_curve.py [--quick] [--minutes 5] [--minutes-random 2] [--sizes 56 112]
+    .venv/bin/python bench/quality_curve.py [--quick] [--minutes 5] [--minutes-random 1.5] [--sizes 56 112]
 """
 from common import *
 
 def args(p):
     p.add_argument('--sizes', type=int, nargs='+', default=[56, 112])
     p.add_argument('--minutes', type=float, default=None, help='budget for pretrained lite0 (default 5, quick 0.2)')
-    p.add_argument('--minutes-random', type=float, default=None, help='budget for the random-init configs (default 2, quick 0.2)')
+    p.add_argument('--minutes-random', type=float, default=None, help='budget for the random-init configs (default 1.5, quick 0.2)')
     p.add_argument('--bs', type=int, default=64)
     p.add_argument('--n-train', type=int, default=None, help='default 2000, quick 320')
     p.add_argument('--n-valid', type=int, default=None, help='default 500, quick 160')
@@ -79,7 +79,7 @@ def first_reach(points, target=0.95, key='train_min'):
 def main():
     a = parse(__doc__.split('\n')[0], args)
     a.minutes = a.minutes or (0.2 if a.quick else 5)
-    a.minutes_random = a.minutes_random or (0.2 if a.quick else 2)
+    a.minutes_random = a.minutes_random or (0.2 if a.quick else 1.5)
     a.n_train = a.n_train or (320 if a.quick else 2000)
     a.n_valid = a.n_valid or (160 if a.quick else 500)
     started = machine()
