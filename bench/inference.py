@@ -1,7 +1,11 @@
 """Benchmark 3: `mlc.inference.predict_files` vs a loop of fastai's `learn.predict` vs the raw model forward on
 pre-decoded tensors, on the same Fashion-MNIST composite PNGs, in images/s. Goals: predict_files >= 10x the
 learn.predict loop and >= 0.8x the raw forward. Then the knobs: inference batch size, torch.inference_mode vs
-no_grad, channels_last, DataLoader workers (0 vs 2), and the safetensors artifact (`load_model_artifact`).
+no_grad, channels_last (mlc's default) vs contiguous weights, the PIL resize shortcut (mlc's default) vs fastai's
+`Resize`, DataLoader workers (0 vs 2), and the safetensors artifact (`load_model_artifact`).
+
+The raw forward is the fastest plain-PyTorch path for the same network: channels_last weights and input,
+`torch.inference_mode`, batch 64, on uint8 tensors decoded and resized beforehand (not timed).
 
 The model is `mlc_learner` (pretrained lite0 body, untrained head): speed does not depend on the weights.
 `learn.predict` is timed on a subset (it is slow); everything else on all files. Variants in one table are
@@ -40,11 +44,12 @@ def main():
 
     # pre-decoded uint8 tensors, preprocessed exactly as predict_files does
     c = Clock(); X = torch.stack([m.preprocess(f) for f in files]); prep_s = c.wall
+    cl = lambda xb: xb.contiguous(memory_format=torch.channels_last)
     def raw(bs=64, mode='inference', model=None):
         net = model or m.model
         ctx = torch.inference_mode() if mode == 'inference' else torch.no_grad()
         with ctx:
-            for i in range(0, len(X), bs): torch.sigmoid(net(m.normalize(X[i:i+bs])))
+            for i in range(0, len(X), bs): torch.sigmoid(net(cl(m.normalize(X[i:i+bs]))))
     sub = files[:n_pred]
     def predict_loop():
         with learn.no_bar():
@@ -78,34 +83,28 @@ def main():
           f"{'MET' if goals['ge_0_8x_raw'] else 'NOT met'}); decode+resize {ratios['decode_resize_ms_per_image']:.2f} ms/img "
           f"vs forward {ratios['raw_forward_ms_per_image']:.2f} ms/img; max |prob diff| {max_diff:.1e}")
 
-    # 2. where predict_files' extra time goes: decode and resize per image
+    # 2. where predict_files' extra time goes: decode and resize per image (mlc: PIL resize when fastai would not crop)
     from PIL import Image
     from fastai.vision.all import image2tensor
     pf_files = files[:200]
     ims = [inf.load_rgb(f) for f in pf_files]
-    size = tuple(m.size)
-    def pil_resize(im):
-        "What m.tfm (fastai Resize, validation: centre crop to the aspect ratio, then resize) does, in plain PIL."
-        w, h = im.size
-        if (w, h) != size and w*size[1] == h*size[0]: im = im.resize(size, m.tfm.mode if hasattr(m.tfm, 'mode') else Image.BILINEAR)
-        elif (w, h) != size: return image2tensor(m.tfm(im, split_idx=1))   # other aspect ratios: fastai's path
-        return torch.from_numpy(np.asarray(im)).permute(2, 0, 1).contiguous()
-    same = max(int((image2tensor(m.tfm(im, split_idx=1)).int() - pil_resize(im).int()).abs().max()) for im in ims)
+    fastai_resize = lambda im: image2tensor(m.tfm(im, split_idx=1))
+    same = max(int((fastai_resize(im).int() - m.resize(im).int()).abs().max()) for im in ims)
     rp = interleaved({'decode: load_rgb': lambda: [inf.load_rgb(f) for f in pf_files],
-                      'resize: fastai Resize + image2tensor (current)': lambda: [image2tensor(m.tfm(im, split_idx=1)) for im in ims],
-                      'resize: PIL im.resize + torch.from_numpy': lambda: [pil_resize(im) for im in ims]}, repeats=rounds)
+                      'resize: fastai Resize + image2tensor (before)': lambda: [fastai_resize(im) for im in ims],
+                      'resize: MLCModel.resize (PIL resize, mlc default)': lambda: [m.resize(im) for im in ims]}, repeats=rounds)
     prow = [dict(step=k, ms_per_image=v['median']/len(pf_files)*1e3) for k, v in rp.items()]
-    table(prow, title=f'\n2. preprocessing per image (PIL resize output identical to fastai Resize: max |diff| = {same})')
-    class FastPre(MLCModel):
-        "predict_files' preprocessing with the resize done by PIL directly (proposed change to MLCModel.preprocess)."
-        def preprocess(self, fn, max_pixels=Image.MAX_IMAGE_PIXELS): return pil_resize(inf.load_rgb(fn, max_pixels))
-    m_fast = FastPre(m.model, m.vocab, m.thresh, m.spec)
+    table(prow, title=f'\n2. preprocessing per image (MLCModel.resize identical to fastai Resize: max |diff| = {same})')
+    class FastaiResize(MLCModel):
+        "predict_files' preprocessing through fastai's Resize always (what mlc did before)."
+        def resize(self, im): return image2tensor(self.tfm(im, split_idx=1))
 
     # 3. knobs
     import copy
-    net_cl = copy.deepcopy(m.model).to(memory_format=torch.channels_last).eval()
-    m_cl = MLCModel(net_cl, m.vocab, m.thresh, m.spec)
-    m_cl_fast = FastPre(net_cl, m.vocab, m.thresh, m.spec)
+    net_c = copy.deepcopy(m.model).to(memory_format=torch.contiguous_format).eval()
+    m_c = MLCModel(net_c, m.vocab, m.thresh, m.spec, channels_last=False)
+    m_before = FastaiResize(net_c, m.vocab, m.thresh, m.spec, channels_last=False)
+    m_fr = FastaiResize(m.model, m.vocab, m.thresh, m.spec)
     tmp = Path(tempfile.mkdtemp())
     jfn = inf.save_model_artifact(learn, tmp/'model')
     c = Clock(); art = inf.load_model_artifact(jfn); load_s = c.wall
@@ -114,33 +113,35 @@ def main():
     kf, n1 = files[:nk], min(nk, 32 if a.quick else 64)
     def rawk(bs=64, mode='inference', model=None, n=nk):
         net = model or m.model
+        f = (lambda x: x) if net is net_c else cl
         with (torch.inference_mode() if mode == 'inference' else torch.no_grad()):
-            for i in range(0, n, bs): torch.sigmoid(net(m.normalize(X[i:min(i+bs, n)])))
+            for i in range(0, n, bs): torch.sigmoid(net(f(m.normalize(X[i:min(i+bs, n)]))))
     knobs = {'predict_files bs=1': (lambda: predict_files(learn, kf[:n1], bs=1), n1)}
     knobs.update({f'predict_files bs={bs}': ((lambda bs=bs: predict_files(learn, kf, bs=bs)), nk) for bs in (16, 64, 256)})
     knobs.update({'predict_files bs=64 num_workers=2': (lambda: predict_files(learn, kf, bs=64, num_workers=2), nk),
-                  'predict_files bs=64 channels_last': (lambda: predict_files(m_cl, kf, bs=64), nk),
-                  'predict_files bs=64 PIL resize (proposed)': (lambda: predict_files(m_fast, kf, bs=64), nk),
-                  'predict_files bs=64 PIL resize + channels_last': (lambda: predict_files(m_cl_fast, kf, bs=64), nk),
+                  'predict_files bs=64 contiguous weights': (lambda: predict_files(m_c, kf, bs=64), nk),
+                  'predict_files bs=64 fastai Resize': (lambda: predict_files(m_fr, kf, bs=64), nk),
+                  'predict_files bs=64 before (fastai Resize, contiguous)': (lambda: predict_files(m_before, kf, bs=64), nk),
                   'predict_files bs=64 artifact (load_model_artifact)': (lambda: predict_files(art, kf, bs=64), nk),
                   'raw bs=64 inference_mode': (lambda: rawk(64), nk),
                   'raw bs=64 no_grad': (lambda: rawk(64, 'no_grad'), nk),
-                  'raw bs=64 channels_last': (lambda: rawk(64, model=net_cl), nk),
-                  'raw bs=64 channels_last, no_grad': (lambda: rawk(64, 'no_grad', model=net_cl), nk),
+                  'raw bs=64 contiguous': (lambda: rawk(64, model=net_c), nk),
                   'raw bs=1': (lambda: rawk(1, n=n1), n1), 'raw bs=16': (lambda: rawk(16), nk), 'raw bs=256': (lambda: rawk(256), nk)})
     rk = interleaved({k: f for k, (f, _) in knobs.items()}, repeats=rounds)
     ips_k = {k: knobs[k][1]/v['median'] for k, v in rk.items()}
     krows = [dict(variant=k, images=knobs[k][1], img_per_s=v,
                   speedup=ratio(v, ips_k['raw bs=64 inference_mode' if k.startswith('raw') else 'predict_files bs=64']))
              for k, v in ips_k.items()]
-    table(krows, title=f'\n3. knobs on {nk} images (bs=1: {n1}); speedup in img/s vs the same path at bs=64, inference_mode, contiguous, num_workers=0)')
+    table(krows, title=f'\n3. knobs on {nk} images (bs=1: {n1}); speedup in img/s vs the same path with the defaults: bs=64, inference_mode, channels_last, PIL resize, num_workers=0)')
     print(f"load_model_artifact: {load_s:.2f}s")
     best = max((r for r in krows if r['variant'].startswith('predict_files')), key=lambda r: r['img_per_s'])
     ratios.update(best_predict_files=best['variant'], best_over_raw=ratio(best['img_per_s'], ips_k['raw bs=64 inference_mode']),
-                  best_over_raw_channels_last=ratio(best['img_per_s'], ips_k['raw bs=64 channels_last']),
-                  best_over_learn_predict=ratio(best['img_per_s'], loop))
+                  best_over_learn_predict=ratio(best['img_per_s'], loop),
+                  default_over_before=ratio(ips_k['predict_files bs=64'], ips_k['predict_files bs=64 before (fastai Resize, contiguous)']),
+                  channels_last_speedup_raw=ratio(ips_k['raw bs=64 inference_mode'], ips_k['raw bs=64 contiguous']))
     print(f"best predict_files variant: {best['variant']}: {ratios['best_over_learn_predict']:.1f}x learn.predict, "
-          f"{ratios['best_over_raw']:.2f}x raw forward (contiguous), {ratios['best_over_raw_channels_last']:.2f}x raw forward (channels_last)")
+          f"{ratios['best_over_raw']:.2f}x raw forward; defaults vs before (fastai Resize, contiguous): {ratios['default_over_before']:.2f}x; "
+          f"channels_last speeds the raw forward {ratios['channels_last_speedup_raw']:.2f}x")
     save('inference', dict(summary=rows, ratios=ratios, goals=goals, preprocess=prow, knobs=krows, load_artifact_s=load_s,
                            setup=dict(n=len(files), n_predict=n_pred, size=a.size, rounds=rounds)), a, started)
 

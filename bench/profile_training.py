@@ -87,7 +87,7 @@ def step_variants(dls, a, rounds, archs=(('tf_efficientnet_lite0', True), ('resn
     xb, yb = xb.as_subclass(torch.Tensor), yb.as_subclass(torch.Tensor)
     lf = torch.nn.BCEWithLogitsLoss()
     def mk(arch, pretrained, cl, frozen):
-        learn = mlc_learner(dls, arch, pretrained=pretrained)
+        learn = mlc_learner(dls, arch, pretrained=pretrained, channels_last=False)
         if frozen: learn.freeze()
         else: learn.unfreeze()
         m = learn.model.train()
@@ -117,10 +117,9 @@ def fit_variants(path, a, rounds, batches):
     for nw in (0, 2):
         for cl in (False, True):
             dls = mlc_dls(path, size=a.size, bs=a.bs, seed=0, num_workers=nw, persistent_workers=nw > 0)
-            learn = mlc_learner(dls, cbs=[Stop()])
+            learn = mlc_learner(dls, cbs=[Stop()], channels_last=cl)
             learn.logger = lambda *a, **k: None
             learn.unfreeze()
-            if cl: learn.to_channelslast(use_amp=False)
             learners[f"num_workers={nw} {'channels_last' if cl else 'contiguous'}"] = learn
     r = interleaved({k: (lambda l=l: l.fit(1, 1e-4)) for k, l in learners.items()}, repeats=rounds, warmup=1)
     return {k: dict(s_per_batch=v['median']/batches, img_per_s=a.bs*batches/v['median'],
@@ -139,10 +138,10 @@ def main():
     print(f"profile_training: lite0 at {a.size}px, bs {a.bs}, {rounds} interleaved rounds   [{busy_note(started['loadavg'])}]", flush=True)
 
     dls = mlc_dls(path, size=a.size, bs=a.bs, seed=0)
-    learn = mlc_learner(dls); learn.unfreeze()
+    learn = mlc_learner(dls, channels_last=False); learn.unfreeze()   # the profile as it was before the speed work
     prof = phase_profile(learn, 3 if a.quick else 5)
     ph = prof['phases_s_per_batch']; tot = sum(ph.values())
-    table([dict(phase=k, s_per_batch=v, share=v/tot) for k, v in ph.items()], title='\n1. torch.profiler, unfrozen lite0, current mlc_dls (one batch = data + forward + backward + Adam step)')
+    table([dict(phase=k, s_per_batch=v, share=v/tot) for k, v in ph.items()], title='\n1. torch.profiler, unfrozen lite0 (contiguous weights, as before channels_last became the default), mlc_dls (one batch = data + forward + backward + Adam step)')
     table(prof['top_ops'][:8], title='\ntop ops by self CPU time')
 
     sv = step_variants(dls, a, rounds, (('tf_efficientnet_lite0', True),) if a.quick else (('tf_efficientnet_lite0', True), ('resnet18', False)))
@@ -164,7 +163,7 @@ def main():
     fv = fit_variants(path, a, rounds, batches)
     b = fv['num_workers=0 contiguous']['s_per_batch']
     table([dict(fit=k, s_per_batch=v['s_per_batch'], img_per_s=v['img_per_s'], speedup=ratio(b, v['s_per_batch']))
-           for k, v in fv.items()], title=f'\n4. real learn.fit, unfrozen lite0, {batches} batches per trial; speedup vs num_workers=0 contiguous (current)')
+           for k, v in fv.items()], title=f'\n4. real learn.fit, unfrozen lite0, {batches} batches per trial; speedup vs num_workers=0 contiguous (before; mlc now uses num_workers=0 channels_last)')
     save('profile_training', dict(profile=prof, data=dv, step=sv, fit=fv,
                                   setup=dict(size=a.size, bs=a.bs, rounds=rounds, batches=batches)), a, started)
 

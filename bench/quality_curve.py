@@ -1,6 +1,6 @@
 """Benchmark 2: validation mAP vs training minutes on the Fashion-MNIST 2x2 composites for pretrained lite0 (mlc's
-default: `fine_tune`), random-init lite0 and random-init resnet18 (fastbook's arch; both `fit_one_cycle`), each at two
-image sizes. Goal: mAP >= 0.95 within 5 minutes of CPU training.
+default: `fine_tune` with mlc's LR and lr_mult, channels-last), random-init lite0 and random-init resnet18 (fastbook's
+arch; both `fit_one_cycle`), each at two image sizes. Goal: mAP >= 0.95 within 5 minutes of CPU training.
 
 Each configuration gets a time budget: its epoch time (unfrozen) is estimated from two timed batches + a validation estimate,
 and the number of epochs is chosen so that the planned schedule (one-cycle needs its length up front) fits the
@@ -8,7 +8,7 @@ budget; a point (minutes, mAP) is recorded after every epoch by a fastai callbac
 wall (all of it), train (wall minus per-epoch validation, which only exists to draw the curve) and cpu/threads
 (process CPU seconds / torch threads / 60: what the training would take on an otherwise idle machine, roughly).
 
-    .venv/bin/python bench/quality_curve.py [--quick] [--minutes 5] [--minutes-random 1.5] [--sizes 56 112]
+    .venv/bin/python bench/quality_curve.py [--quick] [--minutes 5] [--minutes-random 1.5] [--sizes 56 112] [--n-train 6000]
 """
 from common import *
 
@@ -17,12 +17,13 @@ def args(p):
     p.add_argument('--minutes', type=float, default=None, help='budget for pretrained lite0 (default 5, quick 0.2)')
     p.add_argument('--minutes-random', type=float, default=None, help='budget for the random-init configs (default 1.5, quick 0.2)')
     p.add_argument('--bs', type=int, default=64)
-    p.add_argument('--n-train', type=int, default=None, help='default 2000, quick 320')
+    p.add_argument('--n-train', type=int, default=None, help='default 6000, quick 320')
     p.add_argument('--n-valid', type=int, default=None, help='default 500, quick 160')
-    p.add_argument('--lr', type=float, default=2e-3, help='fine_tune base_lr (pretrained)')
-    p.add_argument('--lr-random', type=float, default=3e-3, help='fit_one_cycle lr_max (random init)')
+    p.add_argument('--lr', type=float, default=None, help='fine_tune base_lr (pretrained; default mlc.cli.LR)')
+    p.add_argument('--lr-mult', type=float, default=None, help='fine_tune lr_mult (pretrained; default mlc.cli.LR_MULT)')
+    p.add_argument('--lr-random', type=float, default=1e-2, help='fit_one_cycle lr_max (random init)')
     p.add_argument('--max-epochs', type=int, default=30)
-    p.add_argument('--channels-last', action='store_true', help="add fastai's ChannelsLast callback (not mlc's default)")
+    p.add_argument('--no-channels-last', dest='channels_last', action='store_false', help="without mlc_learner's ChannelsLast callback")
     p.add_argument('--configs', nargs='+', default=['lite0-pretrained', 'lite0-random', 'resnet18-random'])
 
 CONFIGS = {'lite0-pretrained': ('tf_efficientnet_lite0', True), 'lite0-random': ('tf_efficientnet_lite0', False),
@@ -46,7 +47,6 @@ def estimate_epoch_s(learn, n_valid:int, bs:int) -> float:
     return train_b*len(learn.dls.train) + valid_b*(n_valid/len(xb))
 
 def run_config(name, path, size, a, budget_min):
-    from fastai.vision.all import ChannelsLast
     from mlc.data import mlc_dls
     from mlc.learner import mlc_learner
     from fastai.vision.all import set_seed
@@ -54,9 +54,8 @@ def run_config(name, path, size, a, budget_min):
     set_seed(42, reproducible=True)
     dls = mlc_dls(path, size=size, bs=a.bs, seed=42)
     clock = fastai_clock(budget_s=budget_min*60*1.25, verbose=f'{name}@{size}')
-    cbs = [clock] + ([ChannelsLast()] if a.channels_last else [])
-    learn = mlc_learner(dls, arch, pretrained=pretrained, cbs=cbs)
-    if a.channels_last: learn.model.to(memory_format=torch.channels_last)
+    learn = mlc_learner(dls, arch, pretrained=pretrained, cbs=[clock], channels_last=a.channels_last)
+    if a.channels_last: learn.model.to(memory_format=torch.channels_last)   # for the epoch estimate (ChannelsLast acts in before_fit)
     if not pretrained: learn.unfreeze()
     if pretrained: learn.unfreeze()   # estimate the (slower) unfrozen epochs that make up most of fine_tune
     est = estimate_epoch_s(learn, a.n_valid, a.bs)
@@ -64,7 +63,7 @@ def run_config(name, path, size, a, budget_min):
     epochs = int(max(1, min(a.max_epochs, budget_min*60 // est)))
     if pretrained: epochs = max(2, epochs)   # fine_tune: 1 frozen + at least 1 unfrozen
     print(f"{name} @ {size}px: ~{est:.0f}s/epoch -> {epochs} epochs in {budget_min:g} min", flush=True)
-    if pretrained: learn.fine_tune(epochs - 1, base_lr=a.lr)
+    if pretrained: learn.fine_tune(epochs - 1, base_lr=a.lr, lr_mult=a.lr_mult)
     else: learn.fit_one_cycle(epochs, a.lr_random)
     thr = torch.get_num_threads()
     pts = [dict(p, wall_min=p['wall_s']/60, train_min=p['train_s']/60, cpu_min_per_thread=p['cpu_s']/60/thr)
@@ -80,13 +79,15 @@ def main():
     a = parse(__doc__.split('\n')[0], args)
     a.minutes = a.minutes or (0.2 if a.quick else 5)
     a.minutes_random = a.minutes_random or (0.2 if a.quick else 1.5)
-    a.n_train = a.n_train or (320 if a.quick else 2000)
+    from mlc.cli import LR, LR_MULT
+    a.lr, a.lr_mult = a.lr or LR, a.lr_mult or LR_MULT
+    a.n_train = a.n_train or (320 if a.quick else 6000)
     a.n_valid = a.n_valid or (160 if a.quick else 500)
     started = machine()
     no_progress()
     path = fmnist(a.n_train, a.n_valid)
     print(f"quality_curve: {a.n_train}+{a.n_valid} composites, sizes {a.sizes}, budgets {a.minutes:g} min (pretrained) / "
-          f"{a.minutes_random:g} min (random init){', channels_last' if a.channels_last else ''}   [{busy_note(started['loadavg'])}]", flush=True)
+          f"{a.minutes_random:g} min (random init){'' if a.channels_last else ', contiguous (no channels_last)'}   [{busy_note(started['loadavg'])}]", flush=True)
     runs = []
     for size in a.sizes:
         for name in a.configs:
@@ -112,6 +113,6 @@ def main():
           f"{best['points'][-1]['train_min']:.1f} train min)")
     save('quality_curve', dict(summary=rows, runs=runs, goal_met=goal, reached=hits,
                                setup=dict(n_train=a.n_train, n_valid=a.n_valid, bs=a.bs, sizes=a.sizes,
-                                          channels_last=a.channels_last)), a, started)
+                                          channels_last=a.channels_last, lr=a.lr, lr_mult=a.lr_mult, lr_random=a.lr_random)), a, started)
 
 if __name__ == '__main__': main()

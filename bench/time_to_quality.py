@@ -8,9 +8,9 @@ before it on odd repeats), each timing only its own epochs, so load from other p
 
     .venv/bin/python bench/time_to_quality.py [--quick] [--variants mlc mlc_cl]
 
-Variant mlc_cl is mlc.cli.train plus fastai's `ChannelsLast` callback (model weights in channels_last memory format;
-no mixed precision): the proposed speed-up, paired with its own plain run. Variant mlc_tuned is mlc_cl with
-`fine_tune(lr_mult=1)` (fastai's default 100 trains the whole timm body, one parameter group, at base_lr/2/100).
+Variant mlc is `mlc.cli.train` with its defaults: fine_tune(base_lr=mlc.cli.LR, lr_mult=1) and fastai's `ChannelsLast`
+callback (mlc_learner's default). Variant fastai is the same with fastai's own defaults, as mlc shipped them before this
+benchmark: fine_tune(base_lr=2e-3, lr_mult=100), contiguous weights. Each is paired with its own plain run.
 
 Models: mlc = `mlc_learner` (timm `tf_efficientnet_lite0` body cut by fastai + fastai's head: concat pool, BN,
 dropout, Linear(2560, 512), ReLU, BN, dropout, Linear(512, n)); plain = timm `create_model('tf_efficientnet_lite0',
@@ -26,18 +26,17 @@ def args(p):
     p.add_argument('--epochs', type=int, default=None, help='fine_tune epochs after the frozen one (plain: epochs+1); default 2, quick 1')
     p.add_argument('--n-train', type=int, default=None, help='training composites (default 2000, quick 384)')
     p.add_argument('--n-valid', type=int, default=None, help='validation composites (default 500, quick 192)')
-    p.add_argument('--lr', type=float, default=2e-3, help="mlc's base_lr (mlc_train default)")
+    p.add_argument('--lr', type=float, default=None, help="mlc's base_lr (default: mlc.cli.LR)")
     p.add_argument('--plain-lr', type=float, default=1e-3, help="plain loop's constant Adam LR (Adam's default)")
     p.add_argument('--repeats', type=int, default=1, help='paired runs (seed 42, 43, ...; odd ones run the plain epoch first)')
-    p.add_argument('--lr-mult', type=float, default=1., help="fine_tune lr_mult of variant mlc_tuned (fastai's default: 100)")
-    p.add_argument('--variants', nargs='+', default=None, choices=['mlc', 'mlc_cl', 'mlc_tuned'],
-                   help="mlc = mlc.cli.train as is; mlc_cl = the same plus fastai's ChannelsLast callback (a proposed change); "
-                        "mlc_tuned = mlc_cl with fine_tune(lr_mult=--lr-mult) (mlc_dls + mlc_learner + fine_tune, as train does); "
-                        "each is paired with its own plain run. Default: mlc mlc_cl (quick: mlc)")
+    p.add_argument('--lr-mult', type=float, default=None, help="mlc's fine_tune lr_mult (default: mlc.cli.LR_MULT)")
+    p.add_argument('--variants', nargs='+', default=None, choices=['mlc', 'fastai'],
+                   help="mlc = mlc.cli.train with its defaults (or --lr/--lr-mult); fastai = train with fastai's defaults "
+                        "(base_lr 2e-3, lr_mult 100, no channels_last); each is paired with its own plain run. "
+                        "Default: mlc fastai (quick: mlc)")
 
 def one_pair(path, a, rep:int, variant:str='mlc') -> dict:
     from mlc.cli import train
-    from fastai.vision.all import ChannelsLast
     seed = 42 + rep
     torch.manual_seed(seed)
     c = Clock()
@@ -46,15 +45,10 @@ def one_pair(path, a, rep:int, variant:str='mlc') -> dict:
     plain_setup = c.wall
     clock = fastai_clock(between_epochs=plain.epoch, verbose='mlc  ', before=bool(rep % 2))
     c = Clock()
-    cbs = [clock] + ([ChannelsLast()] if variant in ('mlc_cl', 'mlc_tuned') else [])
-    if variant == 'mlc_tuned':   # what mlc.cli.train does, with fine_tune's lr_mult changed
-        from fastai.vision.all import set_seed
-        from mlc.data import mlc_dls
-        from mlc.learner import mlc_learner
-        set_seed(seed, reproducible=True)
-        learn = mlc_learner(mlc_dls(path, size=a.size, bs=a.bs, seed=seed), cbs=cbs)
-        learn.fine_tune(a.epochs, base_lr=a.lr, lr_mult=a.lr_mult)
-    else: learn = train(path, epochs=a.epochs, lr=a.lr, size=a.size, bs=a.bs, seed=seed, cbs=cbs)
+    if variant == 'fastai': learn = train(path, epochs=a.epochs, lr=2e-3, lr_mult=100, size=a.size, bs=a.bs, seed=seed,
+                                          cbs=[clock], channels_last=False)
+    else: learn = train(path, epochs=a.epochs, lr=a.lr, lr_mult=a.lr_mult, size=a.size, bs=a.bs,
+                        seed=seed, cbs=[clock])
     mlc_total = c.wall - clock.excl_w
     learn.remove_cb(clock)    # get_preds runs before_fit/after_epoch/after_fit events: keep them out of the clock
     assert len(plain.points) == len(clock.points) == a.epochs + 1, (len(plain.points), len(clock.points))
@@ -72,11 +66,13 @@ def one_pair(path, a, rep:int, variant:str='mlc') -> dict:
 
 def main():
     a = parse(__doc__.split('\n')[0], args)
+    from mlc.cli import LR, LR_MULT
+    a.lr, a.lr_mult = a.lr or LR, a.lr_mult or LR_MULT
     a.size = a.size or (56 if a.quick else 64)
     a.epochs = a.epochs or (1 if a.quick else 2)
     a.n_train = a.n_train or (384 if a.quick else 2000)
     a.n_valid = a.n_valid or (192 if a.quick else 500)
-    a.variants = a.variants or (['mlc'] if a.quick else ['mlc', 'mlc_cl'])
+    a.variants = a.variants or (['mlc'] if a.quick else ['mlc', 'fastai'])
     started = machine()
     no_progress()
     path = fmnist(a.n_train, a.n_valid)
@@ -115,7 +111,7 @@ def main():
     runs = all_runs
     save('time_to_quality', dict(summary=rows, ratios=ratios, goals=goals, runs=runs,
                                  setup=dict(n_train=a.n_train, n_valid=a.n_valid, size=a.size, bs=a.bs, epochs=a.epochs + 1,
-                                            mlc='mlc.cli.train (fine_tune, base_lr %g)' % a.lr,
+                                            mlc='mlc.cli.train (ChannelsLast, fine_tune, base_lr %g, lr_mult %g)' % (a.lr, a.lr_mult),
                                             plain='timm lite0 + timm head, Adam lr %g constant, BCEWithLogitsLoss' % a.plain_lr)),
          a, started)
 

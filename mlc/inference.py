@@ -4,7 +4,7 @@
 
 # %% ../nbs/04_inference.ipynb #75f1b10a
 from __future__ import annotations
-import hashlib, json, warnings
+import hashlib, json, operator, warnings
 import numpy as np, pandas as pd, torch, torchvision, timm
 from pathlib import Path
 from PIL import Image
@@ -121,6 +121,15 @@ def _check_spec(spec:dict) -> tuple:
         raise ValueError(f"bad normalisation stats: mean={spec['mean']}, std={spec['std']}, div={div} (need 3 values each, std > 0, div > 0)")
     return tfm, div, mean, std
 
+def _only_resizes(tfm, wh:tuple) -> bool:
+    "Would fastai's `tfm`, at validation time, only resize an image of size `wh` (no crop, no padding)?"
+    if type(tfm) is not Resize: return False
+    if tfm.method == ResizeMethod.Squish: return True
+    (w, h), (tw, th) = wh, tfm.size
+    op = operator.gt if tfm.method == ResizeMethod.Pad else operator.lt   # the same test fastai's Resize.encodes makes
+    m = w/tw if op(w/tw, h/th) else h/th
+    return (int(m*tw), int(m*th)) == (w, h)
+
 def _is_sigmoid(loss_func) -> bool:
     "Does `loss_func`'s activation behave like a sigmoid?"
     x = torch.linspace(-6, 6, 13)
@@ -130,18 +139,20 @@ def _is_sigmoid(loss_func) -> bool:
 # %% ../nbs/04_inference.ipynb #cbe61d7a
 class MLCModel:
     "An inference-only multi-label image model: network (eval mode), vocab, per-label thresholds and preprocessing."
-    def __init__(self, model:nn.Module, vocab, thresh=0.5, spec:dict=None, meta:dict=None):
+    def __init__(self, model:nn.Module, vocab, thresh=0.5, spec:dict=None, meta:dict=None, channels_last:bool=True):
         self.model, self.vocab, self.meta = model.eval(), _check_vocab(vocab), ifnone(meta, {})
-        self.thresh, self.spec = label_thresh(thresh, self.vocab), spec
+        self.thresh, self.spec, self.channels_last = label_thresh(thresh, self.vocab), spec, channels_last
         self.tfm, self.div, self.mean, self.std = _check_spec(spec)
+        if channels_last: self.model.to(memory_format=torch.channels_last)
 
     @classmethod
-    def from_learner(cls, learn:Learner, thresh=None):
+    def from_learner(cls, learn:Learner, thresh=None, channels_last:bool=True):
         "An `MLCModel` sharing `learn`'s network, with its vocab, preprocessing and `loss_func.thresh` (or `thresh`)."
         if not _is_sigmoid(learn.loss_func):
             raise ValueError(f"loss function {learn.loss_func} does not apply a sigmoid: mlc models are multi-label (BCEWithLogitsLossFlat)")
         t = ifnone(thresh, getattr(learn.loss_func, 'thresh', 0.5))
-        return cls(learn.model, [str(v) for v in learn.dls.vocab], label_thresh(t, learn.dls.vocab), preprocess_spec(learn.dls))
+        return cls(learn.model, [str(v) for v in learn.dls.vocab], label_thresh(t, learn.dls.vocab), preprocess_spec(learn.dls),
+                   channels_last=channels_last)
 
     @property
     def size(self) -> tuple: return tuple(self.spec['resize']['size'])
@@ -150,7 +161,12 @@ class MLCModel:
 
     def preprocess(self, fn, max_pixels=Image.MAX_IMAGE_PIXELS) -> Tensor:
         "One image file as a uint8 tensor (3, h, w), resized as fastai does at validation time."
-        return image2tensor(self.tfm(load_rgb(fn, max_pixels), split_idx=1))
+        return self.resize(load_rgb(fn, max_pixels))
+
+    def resize(self, im:Image.Image) -> Tensor:
+        "fastai's validation-time resize of `im`, as a uint8 tensor (3, h, w); plain PIL `resize` when nothing is cropped."
+        if _only_resizes(self.tfm, im.size): return image2tensor(im.resize(self.tfm.size, self.tfm.mode))
+        return image2tensor(self.tfm(im, split_idx=1))
 
     def normalize(self, xb:Tensor) -> Tensor:
         "A uint8 batch scaled and normalised as fastai's `IntToFloatTensor` and `Normalize` do."
@@ -191,7 +207,10 @@ def predict_files(model, files, bs:int=64, thresh=None, num_workers:int=0, max_p
     with torch.inference_mode():
         for b, (xb, ok, es) in enumerate(dl):
             errs[b*bs:b*bs+len(es)] = es
-            if xb is not None: probs[[b*bs+i for i in ok]] = torch.sigmoid(m.model(m.normalize(xb.to(m.device))).float()).cpu()
+            if xb is None: continue
+            xb = m.normalize(xb.to(m.device))
+            if m.channels_last: xb = xb.contiguous(memory_format=torch.channels_last)
+            probs[[b*bs+i for i in ok]] = torch.sigmoid(m.model(xb).float()).cpu()
     labels = [label_delim.join(v for v, keep in zip(m.vocab, row) if keep) for row in (probs > th).tolist()]
     return pd.DataFrame({'file': [str(f) for f in files], 'labels': labels, **{v: probs[:, i].numpy() for i, v in enumerate(m.vocab)}, 'error': errs})
 

@@ -101,8 +101,9 @@ def pos_weight_from(dls:DataLoaders, max_weight:float=None) -> Tensor:
 
 # %% ../nbs/01_learner.ipynb #a8d6b836
 @delegates(vision_learner)
-def mlc_learner(dls:DataLoaders, arch=LITE0_ARCH, pretrained:bool=True, metrics=None, pos_weight=None, thresh=0.5, **kwargs):
-    "fastai's `vision_learner` with `BCEWithLogitsLossFlat`, mlc's metrics, and offline ImageNet weights for `tf_efficientnet_lite0`."
+def mlc_learner(dls:DataLoaders, arch=LITE0_ARCH, pretrained:bool=True, metrics=None, pos_weight=None, thresh=0.5,
+                channels_last:bool=True, **kwargs):
+    "fastai's `vision_learner` with `BCEWithLogitsLossFlat`, mlc's metrics, offline ImageNet weights for `tf_efficientnet_lite0`, channels-last."
     arch = resolve_arch(arch)
     if pos_weight is not None:
         pos_weight = torch.as_tensor(pos_weight, dtype=torch.float).flatten()
@@ -111,8 +112,10 @@ def mlc_learner(dls:DataLoaders, arch=LITE0_ARCH, pretrained:bool=True, metrics=
     if pretrained and isinstance(arch, str) and arch.split('.')[0] == LITE0_ARCH and 'pretrained_cfg_overlay' not in kwargs:
         kwargs['pretrained_cfg_overlay'] = dict(file=str(lite0_weights()))
     loss_func = BCEWithLogitsLossFlat(thresh=thresh, pos_weight=pos_weight)
-    try: return vision_learner(dls, arch, pretrained=pretrained, loss_func=loss_func,
-                               metrics=ifnone(metrics, learner_metrics(thresh)), **kwargs)
+    try: learn = vision_learner(dls, arch, pretrained=pretrained, loss_func=loss_func,
+                                metrics=ifnone(metrics, learner_metrics(thresh)), **kwargs)
     except OSError as e:  # URLError, huggingface_hub's LocalEntryNotFoundError, ConnectionError
         if not pretrained: raise
         raise pretrained_error(arch, e) from None
+    if channels_last: learn.to_channelslast(use_amp=False)
+    return learn
