@@ -29,22 +29,28 @@ def args(p):
 CONFIGS = {'lite0-pretrained': ('tf_efficientnet_lite0', True), 'lite0-random': ('tf_efficientnet_lite0', False),
            'resnet18-random': ('resnet18', False)}
 
-def estimate_epoch_s(learn, n_valid:int, bs:int) -> float:
-    "Seconds per epoch (train + validation) from two timed training batches (after one warm-up) and one eval batch."
+def estimate_epoch_s(learn, warmup:int=3, timed:int=4) -> float:
+    """Seconds per epoch (train + validation), timed in the learner's own `fit`: `timed` training batches after `warmup`
+    (oneDNN's first channels-last steps are slow) and `timed` validation batches after one; then the weights are put
+    back and the optimizer dropped. (Timing a copy of the model in a hand-written loop overestimated lite0's epochs 1.5-2x.)"""
     import copy
-    m = copy.deepcopy(learn.model).train()
-    opt = torch.optim.Adam([p for p in m.parameters() if p.requires_grad], 1e-5)
-    it = iter(learn.dls.train)
-    def step():
-        xb, yb = next(it)
-        opt.zero_grad(); learn.loss_func(m(xb), yb).backward(); opt.step()
-    step()
-    c = Clock(); step(); step(); train_b = c.wall/2
-    xb, _ = learn.dls.valid.one_batch()
-    with torch.no_grad():
-        m.eval(); c = Clock(); m(xb); valid_b = c.wall
-    del m, opt
-    return train_b*len(learn.dls.train) + valid_b*(n_valid/len(xb))
+    from fastai.callback.core import Callback, CancelTrainException, CancelValidException
+    class BatchTimer(Callback):   # a short loader: time what there is after the warm-ups (at least one batch)
+        order = 70
+        def before_fit(self): self.s = {}
+        def before_train(self): self.n, self.skip = 0, min(warmup, len(self.dl) - 1)
+        def before_validate(self): self.n, self.skip = 0, min(1, len(self.dl) - 1)
+        def after_batch(self):
+            self.n += 1
+            if self.n == self.skip: self.c = Clock()
+            if self.n == self.skip + timed: raise CancelTrainException() if self.training else CancelValidException()
+        def _record(self, phase): self.s[phase] = self.c.wall/(self.n - self.skip)
+        def after_train(self): self._record('train')
+        def after_validate(self): self._record('valid')
+    state, timer = copy.deepcopy(learn.model.state_dict()), BatchTimer()
+    learn.fit(1, 1e-5, cbs=timer)
+    learn.model.load_state_dict(state); learn.opt = None
+    return timer.s['train']*len(learn.dls.train) + timer.s['valid']*len(learn.dls.valid)
 
 def run_config(name, path, size, a, budget_min):
     from mlc.data import mlc_dls
@@ -53,13 +59,13 @@ def run_config(name, path, size, a, budget_min):
     arch, pretrained = CONFIGS[name]
     set_seed(42, reproducible=True)
     dls = mlc_dls(path, size=size, bs=a.bs, seed=42)
-    clock = fastai_clock(budget_s=budget_min*60*1.25, verbose=f'{name}@{size}')
-    learn = mlc_learner(dls, arch, pretrained=pretrained, cbs=[clock], channels_last=a.channels_last)
-    if a.channels_last: learn.model.to(memory_format=torch.channels_last)   # for the epoch estimate (ChannelsLast acts in before_fit)
-    if not pretrained: learn.unfreeze()
-    if pretrained: learn.unfreeze()   # estimate the (slower) unfrozen epochs that make up most of fine_tune
-    est = estimate_epoch_s(learn, a.n_valid, a.bs)
+    learn = mlc_learner(dls, arch, pretrained=pretrained, channels_last=a.channels_last)
+    learn.logger = lambda *a, **k: None
+    learn.unfreeze()   # pretrained: estimate the (slower) unfrozen epochs that make up most of fine_tune
+    est = estimate_epoch_s(learn)
     if pretrained: learn.freeze()
+    clock = fastai_clock(budget_s=budget_min*60*1.25, verbose=f'{name}@{size}')
+    learn.add_cb(clock)
     epochs = int(max(1, min(a.max_epochs, budget_min*60 // est)))
     if pretrained: epochs = max(2, epochs)   # fine_tune: 1 frozen + at least 1 unfrozen
     print(f"{name} @ {size}px: ~{est:.0f}s/epoch -> {epochs} epochs in {budget_min:g} min", flush=True)

@@ -6,7 +6,7 @@ number of epochs and ImageNet normalisation.
 The two trainings run in one process and are interleaved EPOCH BY EPOCH (a plain epoch runs after each mlc epoch, or
 before it on odd repeats), each timing only its own epochs, so load from other processes hits both alike.
 
-    .venv/bin/python bench/time_to_quality.py [--quick] [--variants mlc mlc_cl]
+    .venv/bin/python bench/time_to_quality.py [--quick] [--variants mlc fastai]
 
 Variant mlc is `mlc.cli.train` with its defaults: fine_tune(base_lr=mlc.cli.LR, lr_mult=1) and fastai's `ChannelsLast`
 callback (mlc_learner's default). Variant fastai is the same with fastai's own defaults, as mlc shipped them before this
