@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Run every mlc benchmark, one after the other; each prints its table and writes bench/results/NAME.json.
 #
-#   bash bench/run_all.sh            # full versions (~35 min on 2 idle cores; longer when the machine is shared)
-#   bash bench/run_all.sh --quick    # short versions (~10 min, plus `make test`)
+#   bash bench/run_all.sh            # full versions (~30 min on 2 idle cores; longer when the machine is shared)
+#   bash bench/run_all.sh --quick    # short versions (~5 min, plus `make test`)
 #   bash bench/run_all.sh --quick --no-tests   # without bench/test_suite.sh (make test)
 #
 # Timings are noisy on a shared 2-core machine: every script interleaves the variants it compares and reports ratios
