@@ -10,11 +10,11 @@ demo: setup
 test: setup
 	bash tools/test.sh
 
-slow: setup            ## the long runs that nbdev_test skips by default
-	OMP_WAIT_POLICY=passive .venv/bin/nbdev_test --flags slow --n_workers 1 --timing
+slow: setup            ## the long runs that nbdev-test skips by default
+	OMP_WAIT_POLICY=passive .venv/bin/nbdev-test --flags slow --n-workers 1 --timing
 
 export:
-	.venv/bin/nbdev_export && .venv/bin/nbdev_clean
+	.venv/bin/nbdev-export && .venv/bin/nbdev-clean
 
 bench: setup
 	bash bench/run_all.sh

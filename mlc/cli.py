@@ -5,8 +5,9 @@
 # %% ../nbs/09_cli.ipynb #6e75c2de
 from __future__ import annotations
 from pathlib import Path
-from fastcore.script import call_parse, bool_arg, Param
-import json, time
+from fastcore.script import call_parse, bool_arg, CliError
+from typing import Annotated
+import json, sys, time
 import pandas as pd, torch
 from fastai.vision.all import set_seed, Learner
 from .data import *
@@ -125,11 +126,11 @@ def load_any(model:str):
 
 # %% ../nbs/09_cli.ipynb #c80fe86e
 @call_parse
-def mlc_predict(model:Param("model.json (safe artifact) or learner.pkl (trusted pickle)", str),
-                paths:Param("image files, folders (recursive) or CSVs with a fname column", str, nargs='+'),
-                out:Param("write predictions to this .csv or .json (default: print them)", str)=None,
-                thresh:Param("0.4, one per label (0.3,0.5,...) or per name (cat=0.3,dog=0.6); default: the model's", str)=None,
-                bs:Param("batch size", int)=64):
+def mlc_predict(model:str,        # model.json (safe artifact) or learner.pkl (trusted pickle)
+                paths:Annotated[str, "image files, folders (recursive) or CSVs with a fname column", dict(nargs='+')],
+                out:str=None,      # write predictions to this .csv or .json (default: print them)
+                thresh:str=None,   # 0.4, one per label (0.3,0.5,...) or per name (cat=0.3,dog=0.6); default: the model's
+                bs:int=64):        # batch size
     "Predict the labels of images with a trained model; unreadable files get an `error` row."
     try:
         m = load_any(model)

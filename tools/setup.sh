@@ -15,12 +15,12 @@ if [ ! -d /usr/share/datasets/fashion-mnist ]; then
 fi
 
 stamp="$VENV/.mlc-installed"
-if [ ! -f "$stamp" ] || [ settings.ini -nt "$stamp" ] || [ setup.py -nt "$stamp" ]; then
+if [ ! -f "$stamp" ] || [ settings.ini -nt "$stamp" ] || [ setup.py -nt "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   [ -x "$VENV/bin/python" ] || "$PY" -m venv "$VENV"
   "$VENV/bin/pip" install -q --upgrade pip 2>&1 | grep -v "^WARNING: Location" || true
   echo "setup: installing mlc (editable) with dev extras into $VENV (first time: a few minutes)"
   "$VENV/bin/pip" install -q -e ".[dev]" 2>&1 | grep -v "^WARNING: Location" || true
-  "$VENV/bin/python" -c "import mlc, fastai, nbdev, torch; from execnb.nbio import read_nb" \
+  "$VENV/bin/python" -c "import mlc, fastai, nbdev, torch, execnb.shell" \
     || { echo "setup: install failed" >&2; exit 1; }
   touch "$stamp"
 fi

@@ -13,24 +13,30 @@ passed=0; failed=0
 ok()   { passed=$((passed+1)); echo "ok: $1"; }
 fail() { failed=$((failed+1)); echo "FAILED: $1"; }
 
-# 1. mlc/ is exactly what nbdev_export makes of nbs/
+# 0. what is installed (the newest fastai/fastcore/torch pip serves) meets mlc's requirements: a dry-run install
+#    changes nothing but mlc itself (tools/check_install.sh checks the same in a fresh venv; .ci/run calls it)
+if $V/pip install --dry-run -q --report "$tmp/report.json" -e . >"$tmp/pip.log" 2>&1 && $V/python tools/no_changes.py "$tmp/report.json"
+then ok "pip install -e . changes no installed package ($($V/python -c 'import fastai, fastcore, torch; print("fastai", fastai.__version__, "fastcore", fastcore.__version__, "torch", torch.__version__)'))"
+else grep -v Location "$tmp/pip.log" | tail -5; fail "pip install -e . would change installed packages"; fi
+
+# 1. mlc/ is exactly what nbdev-export makes of nbs/
 cp -r mlc "$tmp/mlc_before"
-$V/nbdev_export
+$V/nbdev-export
 if diff -r -x __pycache__ "$tmp/mlc_before" mlc >"$tmp/export.diff"; then ok "mlc/ in sync with nbs/"
-else cat "$tmp/export.diff" | head -40; fail "mlc/ differs from nbdev_export output (edit the notebooks, run nbdev_export, commit both)"; fi
+else cat "$tmp/export.diff" | head -40; fail "mlc/ differs from nbdev_export output (edit the notebooks, run nbdev-export, commit both)"; fi
 
 # 2. notebooks are clean (no outputs, execution counts or stray metadata)
 cp -r nbs "$tmp/nbs_before"
-$V/nbdev_clean
+$V/nbdev-clean
 if diff -r -x .ipynb_checkpoints "$tmp/nbs_before" nbs >/dev/null; then ok "notebooks clean"
-else diff -rq "$tmp/nbs_before" nbs; fail "notebooks were not clean (nbdev_clean changed them)"; fi
+else diff -rq "$tmp/nbs_before" nbs; fail "notebooks were not clean (nbdev-clean changed them)"; fi
 
-# 3. every notebook, in-process (cells flagged #| slow are skipped; run them with: nbdev_test --flags slow)
+# 3. every notebook, in-process (cells flagged #| slow are skipped; run them with: make slow)
 n_nbs=$(ls nbs/*.ipynb | wc -l)
-$V/nbdev_test --n_workers ${MLC_TEST_WORKERS:-2} --timing 2>&1 | tee "$tmp/nbdev_test.log"
+$V/nbdev-test --n-workers ${MLC_TEST_WORKERS:-2} --timing 2>&1 | tee "$tmp/nbdev_test.log"
 n_bad=$(awk '/nbdev Tests Failed On The Following Notebooks/{f=1;next} f&&/^\t/{n++} END{print n+0}' "$tmp/nbdev_test.log")
-if grep -q "^Success" "$tmp/nbdev_test.log"; then passed=$((passed+n_nbs)); echo "ok: $n_nbs notebooks (nbdev_test)"
-else passed=$((passed+n_nbs-n_bad)); failed=$((failed+(n_bad>0?n_bad:1))); echo "FAILED: nbdev_test"; fi
+if grep -q "^Success" "$tmp/nbdev_test.log"; then passed=$((passed+n_nbs)); echo "ok: $n_nbs notebooks (nbdev-test)"
+else passed=$((passed+n_nbs-n_bad)); failed=$((failed+(n_bad>0?n_bad:1))); echo "FAILED: nbdev-test"; fi
 
 # 4. the data notebook in a real Jupyter kernel, as a learner runs it
 for nb in nbs/00_data.ipynb; do
