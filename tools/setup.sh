@@ -17,9 +17,10 @@ fi
 stamp="$VENV/.mlc-installed"
 if [ ! -f "$stamp" ] || [ settings.ini -nt "$stamp" ] || [ setup.py -nt "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   [ -x "$VENV/bin/python" ] || "$PY" -m venv "$VENV"
-  "$VENV/bin/pip" install -q --upgrade pip 2>&1 | grep -v "^WARNING: Location" || true
-  echo "setup: installing mlc (editable) with dev extras into $VENV (first time: a few minutes)"
-  "$VENV/bin/pip" install -q -e ".[dev]" 2>&1 | grep -v "^WARNING: Location" || true
+  log="$VENV/pip-install.log"   # pip and the build backend talk a lot; the log is shown only when something fails
+  echo "setup: installing mlc (editable) with dev extras into $VENV (first time: a few minutes; log: $log)"
+  { "$VENV/bin/pip" install -q --upgrade pip && "$VENV/bin/pip" install -q -e ".[dev]"; } >"$log" 2>&1 \
+    || { grep -v "^WARNING: Location" "$log" | tail -30; echo "setup: pip install failed (see $log)" >&2; exit 1; }
   "$VENV/bin/python" -c "import mlc, fastai, nbdev, torch, execnb.shell" \
     || { echo "setup: install failed" >&2; exit 1; }
   touch "$stamp"

@@ -39,7 +39,7 @@ if grep -q "^Success" "$tmp/nbdev_test.log"; then passed=$((passed+n_nbs)); echo
 else passed=$((passed+n_nbs-n_bad)); failed=$((failed+(n_bad>0?n_bad:1))); echo "FAILED: nbdev-test"; fi
 
 # 4. the data notebook in a real Jupyter kernel, as a learner runs it
-for nb in nbs/00_data.ipynb; do
+for nb in nbs/10_data.ipynb; do
   if $V/jupyter nbconvert --to notebook --execute "$nb" --output-dir "$tmp" --ExecutePreprocessor.timeout=600 >/dev/null 2>"$tmp/nbconvert.log"
   then ok "$nb in a Jupyter kernel"; else tail -30 "$tmp/nbconvert.log"; fail "$nb in a Jupyter kernel"; fi
 done
