@@ -4,15 +4,24 @@
 
 # %% ../nbs/21_cli.ipynb #6e75c2de
 from __future__ import annotations
-import json, sys, time
+import json, sys, time, warnings
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Annotated
 from fastcore.script import call_parse, bool_arg, CliError
 from .contract import sidecar_path
-from .runtime import iter_image_files, predict_files
+from .runtime import iter_image_files, predict_files, predict_batches, predict_to_file, Interrupted
 
 # %% auto #0
 __all__ = ['mlc_data', 'mlc_train', 'parse_thresh', 'predictor', 'mlc_predict']
+
+# %% ../nbs/21_cli.ipynb #d2c1a011
+@contextmanager
+def _plain_warnings(cmd:str):
+    "Print the warnings raised in the block as `cmd: warning: ...` lines on stderr"
+    with warnings.catch_warnings():
+        warnings.showwarning = lambda msg, *args, **kwargs: print(f"{cmd}: warning: {msg}", file=sys.stderr)
+        yield
 
 # %% ../nbs/21_cli.ipynb #614d9fe2
 @call_parse
@@ -43,18 +52,26 @@ def mlc_train(data:str=None,        # PASCAL-layout folder (train/ + train.csv);
               size:int=64,          # image size
               bs:int=64,            # batch size
               seed:int=42,          # random seed: same seed, same metrics
-              out:str='models/mlc'):# folder for the trained model
-    "Train a multi-label classifier, tune per-label thresholds, print a report and save the model"
+              out:str='models/mlc', # folder for the trained model
+              mixed_precision:str=None): # fp16 or bf16: mixed precision training, where the device supports it
+    "Train a multi-label classifier, tune per-label thresholds, print a report and save the model (on every process of a `torchrun` launch)"
     import pandas as pd
+    from fastai.distributed import rank0_first, rank_distrib
     from mlc.datasets import get_dataset
+    from mlc.distributed import init_distributed, launch_info, mixed_precision_cbs
     from mlc.learner import train, LR, LR_MULT
     from mlc.inference import tune_and_save
     t0 = time.perf_counter()
     if data and not (Path(data)/'train.csv').exists(): raise CliError(f"mlc_train: error: {data}: no train.csv here (expected the PASCAL layout: train/ + train.csv)")
-    try: path = Path(data) if data else get_dataset(source, n=n, seed=seed)
+    init_distributed()
+    try:
+        with _plain_warnings('mlc_train'): cbs = mixed_precision_cbs(mixed_precision)
+        path = Path(data) if data else rank0_first(get_dataset, source, n=n, seed=seed)
     except ValueError as e: raise CliError(f"mlc_train: error: {e}") from None
-    learn = train(path, arch=arch, pretrained=pretrained, epochs=epochs, lr=lr or LR, lr_mult=lr_mult or LR_MULT, size=size, bs=bs, seed=seed)
+    if not rank_distrib(): print(f"mlc_train: {launch_info(bs)}", flush=True)
+    learn = train(path, arch=arch, pretrained=pretrained, epochs=epochs, lr=lr or LR, lr_mult=lr_mult or LR_MULT, size=size, bs=bs, seed=seed, cbs=cbs)
     res = tune_and_save(learn, out)
+    if res is None: return                  # not rank 0: rank 0 reports and saves
     with pd.option_context('display.float_format', '{:.3f}'.format, 'display.width', 120): print(res['report'])
     print('at thresh 0.5:         ' + '  '.join(f'{k} {v:.4f}' for k, v in res['at_0_5'].items()))
     print('tuned, held-out (2x):  ' + '  '.join(f'{k} {v:.4f}' for k, v in res['held_out_tuned'].items()))
@@ -84,12 +101,26 @@ def predictor(model:str):
     return m if hasattr(m, 'logits') else MLCModel.from_learner(m)
 
 # %% ../nbs/21_cli.ipynb #d2c1a005
-def _show(rows:list, n:int=200):
-    "Print the file, labels and error of the first `n` prediction rows as an aligned table"
-    w = [max([len(c)] + [len(str(r[c])) for r in rows[:n]]) for c in ('file', 'labels')]
+def _show(batches, n:int=200) -> dict:
+    "Print the file, labels and error of the first `n` rows of prediction `batches` as an aligned table; counts of all rows"
+    rows, counts = [], dict(predicted=0, errors=0, skipped=0)
+    for b in batches:
+        rows += b[:n - len(rows)]
+        errs = sum(r['error'] != '' for r in b)
+        counts['errors'] += errs; counts['predicted'] += len(b) - errs
+    w = [max([len(c)] + [len(str(r[c])) for r in rows]) for c in ('file', 'labels')]
     print(f"{'file':<{w[0]}}  {'labels':<{w[1]}}  error")
-    for r in rows[:n]: print(f"{r['file']:<{w[0]}}  {r['labels']:<{w[1]}}  {r['error']}")
-    if len(rows) > n: print(f'... ({len(rows) - n} more rows; use --out FILE for all)')
+    for r in rows: print(f"{r['file']:<{w[0]}}  {r['labels']:<{w[1]}}  {r['error']}")
+    if (more := counts['predicted'] + counts['errors'] - n) > 0: print(f'... ({more} more rows; use --out FILE for all)')
+    return counts
+
+# %% ../nbs/21_cli.ipynb #d2c1a014
+def _autocast(m, precision:str=None):
+    "A context predicting with torch predictor `m` in mixed `precision` (none for `None`)"
+    if precision is None: return nullcontext()
+    if not hasattr(m, 'device'): raise ValueError(f"--mixed-precision needs a torch model (model.json or learner.pkl); {m} runs in the precision it was exported in")
+    from mlc.distributed import autocast_for
+    return autocast_for(precision, m.device)
 
 # %% ../nbs/21_cli.ipynb #c80fe86e
 @call_parse
@@ -97,11 +128,25 @@ def mlc_predict(model:str,        # model.json (safe artifact), model.onnx (no t
                 paths:Annotated[str, "image files, folders (recursive) or CSVs with a fname column", dict(nargs='+')],
                 out:str=None,      # write predictions to this .csv or .json (default: print them)
                 thresh:str=None,   # 0.4, one per label (0.3,0.5,...) or per name (cat=0.3,dog=0.6); default: the model's
-                bs:int=64):        # batch size
+                bs:int=64,         # batch size
+                workers:int=0,     # processes decoding images while the model predicts (0: decode in this process)
+                resume:bool=False, # skip the files already in --out (a .csv) and append the others
+                mixed_precision:str=None, # fp16 or bf16 (torch models, where the device supports it)
+                progress:bool=True):      # files/s and time left on stderr while writing --out
     "Predict the labels of images with a trained model; unreadable files get an `error` row"
-    try: rows = predict_files(predictor(model), iter_image_files(paths), out=out, bs=bs, thresh=parse_thresh(thresh))
+    if resume and not out: raise CliError("mlc_predict: error: --resume needs --out FILE.csv, the file to complete")
+    try:
+        m, kw = predictor(model), dict(bs=bs, thresh=parse_thresh(thresh), num_workers=workers)
+        with _plain_warnings('mlc_predict'), _autocast(m, mixed_precision):
+            if not out: n = _show(predict_batches(m, iter_image_files(paths), **kw))
+            else:
+                total = sum(1 for _ in iter_image_files(paths)) if progress else None
+                n = predict_to_file(m, iter_image_files(paths), out, resume=resume, progress=progress, total=total, **kw)
+    except Interrupted as e:
+        print(f"mlc_predict: interrupted: {out} holds {sum(e.counts.values())} rows; "
+              "run the same command with --resume to predict the others", file=sys.stderr)
+        return 130
     except (ValueError, FileNotFoundError) as e: raise CliError(f"mlc_predict: error: {e}") from None
-    if not out: _show(rows)
-    n_err = sum(r['error'] != '' for r in rows)
-    print(f"mlc_predict: {len(rows) - n_err} predicted, {n_err} errors" + (f"; wrote {out}" if out else ''))
-    if len(rows) == n_err: raise CliError(f"mlc_predict: error: no file could be read")
+    print(f"mlc_predict: {n['predicted']} predicted, {n['errors']} errors" + (f", {n['skipped']} already in {out}" if resume else '')
+          + (f"; wrote {out}" if out else ''))
+    if not n['predicted'] and not n['skipped']: raise CliError(f"mlc_predict: error: no file could be read")

@@ -17,6 +17,7 @@ from .contract import write_predictions as write_rows
 from .runtime import predict_batches, OnnxModel
 from .metrics import headline, label_report
 from .thresholds import tune_thresholds, set_thresh
+from .distributed import no_gather
 
 # %% auto #0
 __all__ = ['preprocess_spec', 'MLCModel', 'predict_files', 'atomic_write_text', 'save_model_artifact', 'load_model_artifact',
@@ -208,16 +209,20 @@ def load_model(path):
     return OnnxModel(p) if p.suffix == '.onnx' else load_model_artifact(p)
 
 # %% ../nbs/18_inference.ipynb #e8d0a017
-def tune_and_save(learn:Learner, out, min_pos:int=10) -> dict:
+def tune_and_save(learn:Learner, out, min_pos:int=10) -> dict|None:
     "Tune and install per-label thresholds on `learn`'s validation set, save model, `learner.pkl` and `scores.json` in `out`"
-    probs, targs = learn.get_preds()
-    thresh, held_out = tune_thresholds(probs, targs, min_pos=min_pos)
-    set_thresh(learn, thresh)
-    out = Path(out); out.mkdir(parents=True, exist_ok=True)
-    scores = dict(at_0_5=headline(probs, targs, 0.5), held_out_tuned=held_out, n_valid=len(probs))
-    art = save_model_artifact(learn, out/'model')
-    learn.export(out.absolute()/'learner.pkl')
-    atomic_write_text(out/'scores.json', json.dumps(scores, indent=1))
+    if rank_distrib(): distrib_barrier(); return None
+    try:
+        with no_gather(): probs, targs = learn.get_preds()
+        thresh, held_out = tune_thresholds(probs, targs, min_pos=min_pos)
+        set_thresh(learn, thresh)
+        out = Path(out); out.mkdir(parents=True, exist_ok=True)
+        scores = dict(at_0_5=headline(probs, targs, 0.5), held_out_tuned=held_out, n_valid=len(probs))
+        art = save_model_artifact(learn, out/'model')
+        pkl = out.absolute()/'learner.pkl'
+        learn.export(pkl.with_name('.learner.pkl.tmp')); pkl.with_name('.learner.pkl.tmp').replace(pkl)   # whole or not at all
+        atomic_write_text(out/'scores.json', json.dumps(scores, indent=1))
+    finally: distrib_barrier()
     return dict(report=label_report(probs, targs, learn.dls.vocab, thresh), **scores, artifact=art)
 
 # %% ../nbs/18_inference.ipynb #45ffdc39

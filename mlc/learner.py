@@ -12,6 +12,7 @@ from fastai.callback.progress import ProgressCallback
 from .weights import LITE0_ARCH, lite0_weights, pretrained_error, arch_name
 from .metrics import default_metrics
 from .data import mlc_dls
+from .distributed import init_distributed
 
 # %% auto #0
 __all__ = ['TV_RESNETS', 'LR', 'LR_MULT', 'resolve_arch', 'pos_weight_from', 'LogLines', 'mlc_learner', 'train']
@@ -84,9 +85,10 @@ def mlc_fit(self:Learner, epochs:int, lr:float=LR, lr_mult:float=LR_MULT, **kwar
 # %% ../nbs/12_learner.ipynb #a3f62bfd
 def train(path, arch='tf_efficientnet_lite0', pretrained:bool=True, epochs:int=3, lr:float=LR, lr_mult:float=LR_MULT,
           size:int=64, bs:int=64, seed:int=42, dls_kwargs:dict=None, **kwargs) -> Learner:
-    "`mlc_fit` an `mlc_learner` on the dataset at `path`, reproducibly for a `seed`."
+    "`mlc_fit` an `mlc_learner` on the dataset at `path`, reproducibly for a `seed`; on every process of a `torchrun` launch."
+    init_distributed()
     set_seed(seed, reproducible=True)
     dls = mlc_dls(path, size=size, bs=bs, seed=seed, **ifnone(dls_kwargs, {}))
     learn = mlc_learner(dls, arch, pretrained=pretrained, **kwargs)
-    learn.mlc_fit(epochs, lr=lr, lr_mult=lr_mult)
+    with learn.mlc_distrib_ctx(): learn.mlc_fit(epochs, lr=lr, lr_mult=lr_mult)
     return learn

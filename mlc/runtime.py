@@ -13,9 +13,13 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 from .contract import *
+import signal, sys, threading, time
+from collections import deque
+from contextlib import contextmanager
 
 # %% auto #0
-__all__ = ['image_extensions', 'iter_image_files', 'image_files', 'predict_batches', 'predict_files', 'OnnxModel']
+__all__ = ['image_extensions', 'iter_image_files', 'image_files', 'predict_batches', 'predict_files', 'done_files',
+           'progress_line', 'Progress', 'Interrupted', 'predict_to_file', 'OnnxModel']
 
 # %% ../nbs/17_runtime.ipynb #d17a0005
 image_extensions = {k for k, v in mimetypes.types_map.items() if v.startswith('image/')}
@@ -73,6 +77,19 @@ def _chunks(it, n:int):
     it = iter(it)
     while chunk := list(islice(it, n)): yield chunk
 
+# %% ../nbs/17_runtime.ipynb #d17a0020
+def _decoded(files, decode, bs:int, num_workers:int=0, ahead:int=2):
+    "(files, `decode` of each) per batch of `bs`, in order; `num_workers` processes decode up to `ahead` batches in advance"
+    if not num_workers:
+        for chunk in _chunks(files, bs): yield chunk, [decode(f) for f in chunk]
+        return
+    with Pool(num_workers, initializer=signal.signal, initargs=(signal.SIGINT, signal.SIG_IGN)) as pool:
+        todo = deque()
+        for chunk in _chunks(files, bs):
+            todo.append((chunk, pool.map_async(decode, chunk)))
+            if len(todo) > ahead: c, r = todo.popleft(); yield c, r.get()
+        while todo: c, r = todo.popleft(); yield c, r.get()
+
 # %% ../nbs/17_runtime.ipynb #d17a000a
 def predict_batches(model, files, bs:int=64, thresh=None, num_workers:int=0, max_pixels:int|None=Image.MAX_IMAGE_PIXELS,
                     label_delim:str=' '):
@@ -81,15 +98,13 @@ def predict_batches(model, files, bs:int=64, thresh=None, num_workers:int=0, max
     th = model.thresh if thresh is None else label_thresh(thresh, model.vocab, base=model.thresh)
     files = [files] if isinstance(files, (str, Path)) else files
     decode = partial(_decode, spec=model.spec, max_pixels=max_pixels)
-    with (Pool(num_workers) if num_workers else nullcontext()) as pool:
-        for chunk in _chunks(files, bs):
-            items = pool.map(decode, chunk) if pool else [decode(f) for f in chunk]
-            ok = [i for i, (x, _) in enumerate(items) if x is not None]
-            probs = np.full((len(chunk), len(model.vocab)), np.nan, np.float32)
-            if ok:
-                xb = normalize(np.stack([items[i][0] for i in ok]), model.spec)
-                probs[ok] = probabilities(model.logits(xb), model.temperature)
-            yield prediction_rows(chunk, probs, [e for _, e in items], model.vocab, th, label_delim)
+    for chunk, items in _decoded(files, decode, bs, num_workers):
+        ok = [i for i, (x, _) in enumerate(items) if x is not None]
+        probs = np.full((len(chunk), len(model.vocab)), np.nan, np.float32)
+        if ok:
+            xb = normalize(np.stack([items[i][0] for i in ok]), model.spec)
+            probs[ok] = probabilities(model.logits(xb), model.temperature)
+        yield prediction_rows(chunk, probs, [e for _, e in items], model.vocab, th, label_delim)
 
 # %% ../nbs/17_runtime.ipynb #d17a000c
 def predict_files(model, files, out=None, **kwargs) -> list:
@@ -97,6 +112,123 @@ def predict_files(model, files, out=None, **kwargs) -> list:
     rows = [r for batch in predict_batches(model, files, **kwargs) for r in batch]
     if out is not None: write_predictions(rows, out)
     return rows
+
+# %% ../nbs/17_runtime.ipynb #d17a0031
+def _cut_partial_line(fn:Path):
+    "Remove a last line that has no newline (a write cut short) from file `fn`"
+    with open(fn, 'rb+') as f:
+        end = f.seek(0, os.SEEK_END); pos = end
+        while pos > 0:
+            start = max(0, pos - 65536)
+            f.seek(start); buf = f.read(pos - start)
+            if pos == end and buf.endswith(b'\n'): return
+            if (i := buf.rfind(b'\n')) >= 0: f.truncate(start + i + 1); return
+            pos = start
+        f.truncate(0)
+
+def done_files(out, vocab) -> set:
+    "Files already predicted in the CSV `out` (empty if there is none), checked to be a table of a model with `vocab`"
+    out = Path(out)
+    if not out.is_file(): return set()
+    _cut_partial_line(out)
+    with open(out, newline='') as f:
+        rows = csv.reader(f)
+        header, want = next(rows, None), ['file', 'labels', *vocab, 'error']
+        if header is None: return set()
+        if header != want: raise ValueError(f"cannot resume {out}: its columns {header} are not those of this model's predictions {want}")
+        return {r[0] for r in rows if r}
+
+# %% ../nbs/17_runtime.ipynb #d17a0034
+@contextmanager
+def _held_sigint():
+    "Deliver a Ctrl-C (SIGINT) that arrives during the block only once the block is done"
+    if threading.current_thread() is not threading.main_thread(): yield; return
+    got = []
+    old = signal.signal(signal.SIGINT, lambda *a: got.append(a))
+    try: yield
+    finally:
+        signal.signal(signal.SIGINT, old)
+        if got: signal.raise_signal(signal.SIGINT)
+
+# %% ../nbs/17_runtime.ipynb #d17a0037
+def _hms(s:float) -> str: return time.strftime('%H:%M:%S', time.gmtime(s)) if s < 86400 else f'{s/86400:.1f} days'
+
+def progress_line(done:int, total:int|None, elapsed:float, rate:float=None, final:bool=False) -> str:
+    "'1,000/8,000 files, 250.0 files/s, ETA 00:00:28' (`rate` defaults to done/elapsed; no ETA without `total`)"
+    if rate is None: rate = done / elapsed if elapsed > 0 else 0.
+    if final: return f"{done:,} files in {elapsed:.1f} s, {rate:.1f} files/s"
+    s = f"{done:,}" + ('' if total is None else f"/{total:,}") + f" files, {rate:.1f} files/s"
+    return s + (f", ETA {_hms((total - done) / rate)}" if total is not None and rate > 0 else '')
+
+# %% ../nbs/17_runtime.ipynb #d17a0039
+class Progress:
+    "Files done, files/s and ETA on `file` (stderr): a bar redrawn on a terminal, else a line every `every` files"
+    def __init__(self, total:int|None=None, every:int=1000, file=None, prefix:str=''):
+        self.total, self.every, self.prefix, self.file = total, every, prefix, file or sys.stderr
+        self.tty = getattr(self.file, 'isatty', lambda: False)()
+        self.done = self.skipped = self.lines = 0
+        self.t0 = self.drawn = time.monotonic()
+
+    def update(self, n:int, skipped:bool=False):
+        "Count `n` more files (`skipped`: already done by an earlier run)"
+        self.done += n
+        if skipped: self.skipped += n
+        now = time.monotonic()
+        if self.tty and now - self.drawn >= .2: self._draw(now)
+        elif not self.tty and self.done // self.every > self.lines:
+            self.lines = self.done // self.every
+            print(self.prefix + self._line(now), file=self.file, flush=True)
+
+    def _line(self, now, final=False):
+        el = now - self.t0
+        return progress_line(self.done, self.total, el, (self.done - self.skipped) / el if el > 0 else 0., final)
+
+    def _draw(self, now):
+        self.drawn = now
+        bar = '' if not self.total else '[' + ('#' * int(30 * self.done / self.total)).ljust(30, '.') + f'] {self.done / self.total:4.0%} '
+        print('\r' + self.prefix + bar + self._line(now), end='', file=self.file, flush=True)
+
+    def close(self):
+        "The last line: files, seconds, files/s"
+        if self.tty: self._draw(time.monotonic()); print(file=self.file)
+        print(self.prefix + self._line(time.monotonic(), final=True), file=self.file, flush=True)
+
+# %% ../nbs/17_runtime.ipynb #d17a003d
+class Interrupted(KeyboardInterrupt):
+    "Ctrl-C during `predict_to_file`; `counts` says what the output holds"
+    def __init__(self, counts:dict): super().__init__(counts); self.counts = counts
+
+def _skip(files, done:set, counts:dict, bar):
+    "The `files` not in `done`, counting the others in `counts['skipped']` and `bar`"
+    for f in files:
+        if str(f) not in done: yield f
+        else:
+            counts['skipped'] += 1
+            if bar: bar.update(1, skipped=True)
+
+# %% ../nbs/17_runtime.ipynb #d17a003e
+def predict_to_file(model, files, out, resume:bool=False, progress:bool=True, total:int=None, **kwargs) -> dict:
+    "Predict `files` with `model` (see `predict_batches`), appending each batch's rows to CSV `out` as it is done"
+    out, files = Path(out), [files] if isinstance(files, (str, Path)) else files
+    as_csv = out.suffix.lower() == '.csv'
+    if resume and not as_csv: raise ValueError(f"cannot resume {out}: only a .csv output can be resumed")
+    done = done_files(out, model.vocab) if resume else set()
+    if not resume: write_predictions([], out)          # checks the extension; starts an empty file
+    counts, rows = dict(predicted=0, errors=0, skipped=0), []
+    bar = Progress(total, prefix='mlc_predict: ') if progress else None
+    try:
+        for batch in predict_batches(model, _skip(files, done, counts, bar), **kwargs):
+            if as_csv:
+                with _held_sigint(): write_predictions(batch, out, mode='a')
+            else: rows += batch
+            errs = sum(r['error'] != '' for r in batch)
+            counts['errors'] += errs; counts['predicted'] += len(batch) - errs
+            if bar: bar.update(len(batch))
+    except KeyboardInterrupt: raise Interrupted(counts) from None
+    finally:
+        if rows: write_predictions(rows, out)
+        if bar: bar.close()
+    return counts
 
 # %% ../nbs/17_runtime.ipynb #d17a0010
 class OnnxModel:
