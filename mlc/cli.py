@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Annotated
 from fastcore.script import call_parse, bool_arg, CliError
 from .contract import sidecar_path
-from .runtime import iter_image_files, predict_files, predict_batches, predict_to_file, Interrupted
+from .runtime import iter_image_files, predict_files, predict_batches, predict_to_file, Interrupted, Progress
 
 # %% auto #0
 __all__ = ['mlc_data', 'mlc_train', 'parse_thresh', 'predictor', 'mlc_predict']
@@ -140,8 +140,8 @@ def mlc_predict(model:str,        # model.json (safe artifact), model.onnx (no t
         with _plain_warnings('mlc_predict'), _autocast(m, mixed_precision):
             if not out: n = _show(predict_batches(m, iter_image_files(paths), **kw))
             else:
-                total = sum(1 for _ in iter_image_files(paths)) if progress else None
-                n = predict_to_file(m, iter_image_files(paths), out, resume=resume, progress=progress, total=total, **kw)
+                bar = progress and Progress(sum(1 for _ in iter_image_files(paths)), prefix='mlc_predict: ')
+                n = predict_to_file(m, iter_image_files(paths), out, resume=resume, progress=bar, **kw)
     except Interrupted as e:
         print(f"mlc_predict: interrupted: {out} holds {sum(e.counts.values())} rows; "
               "run the same command with --resume to predict the others", file=sys.stderr)

@@ -7,10 +7,11 @@ from __future__ import annotations
 import hashlib, inspect, os, warnings
 from contextlib import contextmanager
 import torch, torch.distributed as dist
+from torch import nn
 from torch.amp import GradScaler, autocast
 from fastcore.all import *
 from fastai.learner import Learner
-from fastai.torch_core import num_distrib, rank_distrib, distrib_barrier, default_device
+from fastai.torch_core import num_distrib, default_device
 from fastai.distributed import DistributedDL
 from fastai.callback.fp16 import AMPMode, MixedPrecision
 from fastai.callback.progress import ProgressCallback
@@ -150,7 +151,7 @@ def precision_problem(precision:str, device=None) -> tuple:
     if dev.type == 'cpu':
         if precision == 'fp16' and not _cpu_has('_is_amx_fp16_supported'):
             return ("fp16 is not supported on this CPU: torch emulates it (a training step measured 45x slower than fp32); "
-                    "use bf16 on a CPU with AVX512-BF16/AMX, a GPU, or no --mixed-precision"), None
+                    "use bf16 on a CPU with AVX512-BF16/AMX, a GPU, or full precision (fp32)"), None
         if precision == 'bf16' and not _cpu_has('_is_avx512_bf16_supported', '_is_amx_tile_supported'):
             return None, (f"bf16 on this CPU ({torch.backends.cpu.get_cpu_capability()}, no AVX512-BF16/AMX) is emulated and "
                           "much slower than fp32 (20-56x measured for training)")

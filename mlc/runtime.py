@@ -207,7 +207,7 @@ def _skip(files, done:set, counts:dict, bar):
             if bar: bar.update(1, skipped=True)
 
 # %% ../nbs/17_runtime.ipynb #d17a003e
-def predict_to_file(model, files, out, resume:bool=False, progress:bool=True, total:int=None, **kwargs) -> dict:
+def predict_to_file(model, files, out, resume:bool=False, progress:bool|Progress=True, **kwargs) -> dict:
     "Predict `files` with `model` (see `predict_batches`), appending each batch's rows to CSV `out` as it is done"
     out, files = Path(out), [files] if isinstance(files, (str, Path)) else files
     as_csv = out.suffix.lower() == '.csv'
@@ -215,14 +215,14 @@ def predict_to_file(model, files, out, resume:bool=False, progress:bool=True, to
     done = done_files(out, model.vocab) if resume else set()
     if not resume: write_predictions([], out)          # checks the extension; starts an empty file
     counts, rows = dict(predicted=0, errors=0, skipped=0), []
-    bar = Progress(total, prefix='mlc_predict: ') if progress else None
+    bar = Progress() if progress is True else progress or None
     try:
         for batch in predict_batches(model, _skip(files, done, counts, bar), **kwargs):
-            if as_csv:
-                with _held_sigint(): write_predictions(batch, out, mode='a')
-            else: rows += batch
-            errs = sum(r['error'] != '' for r in batch)
-            counts['errors'] += errs; counts['predicted'] += len(batch) - errs
+            with _held_sigint():                       # the file and the counts change together
+                if as_csv: write_predictions(batch, out, mode='a')
+                else: rows += batch
+                errs = sum(r['error'] != '' for r in batch)
+                counts['errors'] += errs; counts['predicted'] += len(batch) - errs
             if bar: bar.update(len(batch))
     except KeyboardInterrupt: raise Interrupted(counts) from None
     finally:
