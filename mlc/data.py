@@ -70,15 +70,15 @@ def onehot_labels(df:pd.DataFrame, label_cols:list, on_uncertain:str='error', fn
     inner = [c for c in label_cols if label_delim in str(c).strip()]
     if inner: raise ValueError(f"{fn}: label column {inner[0]!r} contains label_delim={label_delim!r}: "
                                "pass another label_delim (e.g. ';') that no label name contains")
-    x = pd.DataFrame({c: _cell_truth(df[c]) for c in label_cols})
+    cells = df[label_cols].astype(str)
+    x = pd.DataFrame({c: _cell_truth(cells[c]) for c in label_cols})
     bad = x.isna()
     keep = np.ones(len(df), bool)
     if bad.values.any():
         if on_uncertain == 'error':
             r, c = np.argwhere(bad.values)[0]
-            vals = pd.Series(df[label_cols].values[bad.values]).value_counts()
-            seen = ', '.join(f'{v!r} x{k}' for v, k in vals.items())
-            raise ValueError(f"{_where(fn, r)}, column {label_cols[c]!r}: {df[label_cols[c]].iloc[r]!r} is not 0 or 1 "
+            seen = ', '.join(f'{v!r} x{k}' for v, k in pd.Series(cells.values[bad.values]).value_counts().items())
+            raise ValueError(f"{_where(fn, r)}, column {label_cols[c]!r}: {cells.iloc[r, c]!r} is not 0 or 1 "
                              f"({bad.values.sum()} such cells: {seen}); choose what they mean with on_uncertain="
                              "'zero', 'one' or 'drop' (--on-uncertain), or leave non-label columns out of label_cols")
         if on_uncertain == 'drop': keep = ~bad.values.any(1)
@@ -139,10 +139,9 @@ def _file_names(df:pd.DataFrame, fn, fn_col:str, pref:str='', suff:str='') -> pd
     full = pref + names + suff
     dup = full[full.duplicated(keep=False)]
     if len(dup):
-        first_dup = dup.iloc[0]
-        lines = [_where(fn, i).split(' line ')[1] for i in np.where(full == first_dup)[0]]
-        raise ValueError(f"{fn}: {fn_col} {df[fn_col].iloc[np.where(full == first_dup)[0][0]]!r} is listed {len(lines)} times "
-                         f"(lines {', '.join(lines)}); {dup.nunique()} name(s) repeat: give each image one row with all its labels")
+        rows = np.where(full == dup.iloc[0])[0]
+        raise ValueError(f"{fn}: {fn_col} {df[fn_col].iloc[rows[0]]!r} is listed {len(rows)} times (lines {', '.join(str(i+2) for i in rows)}); "
+                         f"{dup.nunique()} name(s) repeat: give each image one row with all its labels")
     return full
 
 # %% ../nbs/10_data.ipynb #d0a1b025
@@ -174,10 +173,10 @@ def _label_warnings(fn, cells, vocab:list, label_delim:str, onehot:bool=False):
                           "right? Each is treated as ONE label.")
 
 # %% ../nbs/10_data.ipynb #d0a1b029
-def _check_images(df:pd.DataFrame, folder:Path, fn, on_bad:str='raise') -> pd.DataFrame:
-    "`df` without the rows whose image is missing or unreadable (`on_bad='drop'`), else an error naming them; warns about unlisted files."
+def _check_images(df:pd.DataFrame, folder:Path, fn, on_bad:str='raise', listed=None) -> pd.DataFrame:
+    "`df` without the rows whose image is missing or unreadable (`on_bad='drop'`), else an error naming them; warns about files not `listed`."
     if not folder.is_dir(): raise FileNotFoundError(f"image folder {folder} does not exist (folder); {fn} lists {len(df)} images in it")
-    extra = sorted(set(o.relative_to(folder).as_posix() for o in get_image_files(folder)) - set(df.fname))
+    extra = sorted(set(o.relative_to(folder).as_posix() for o in get_image_files(folder)) - set(ifnone(listed, df.fname)))
     if extra: warnings.warn(f"{len(extra)} image file(s) in {folder} are not listed in {fn} and are not used, e.g. {extra[:3]}")
     bad = [(i, f, r) for i, f in zip(df.index, df.fname) if (r := _check_image(folder/f))]
     if not bad: return df
@@ -223,7 +222,8 @@ def load_labels(path,                 # dataset folder
     _need_col(raw, fn, fn_col, 'fn_col')
     if valid_col is None and 'is_valid' in raw.columns: valid_col = 'is_valid'
     if valid_col is not None: _need_col(raw, fn, valid_col, 'valid_col')
-    df = pd.DataFrame(dict(fname=_file_names(raw, fn, fn_col, pref, suff)), index=raw.index)
+    names = _file_names(raw, fn, fn_col, pref, suff)
+    df = pd.DataFrame(dict(fname=names), index=raw.index)
     keep = np.ones(len(raw), bool)
     if label_cols is not None:
         used = _label_columns(raw, fn, label_cols, fn_col, valid_col)
@@ -236,7 +236,7 @@ def load_labels(path,                 # dataset folder
     if valid_col is not None: df['is_valid'] = [_parse_bool(v, _where(fn, i), valid_col) for i, v in enumerate(raw[valid_col])]
     rest = [c for c in raw.columns if c not in {fn_col, valid_col, *used, *df.columns}]
     df = pd.concat([df, raw[rest]], axis=1)[keep]
-    if check_images: df = _check_images(df, path/folder, fn, on_bad)
+    if check_images: df = _check_images(df, path/folder, fn, on_bad, listed=names)
     vocab = label_vocab(df, label_delim)
     if not vocab: raise ValueError(f"{fn}: no labels at all (every row's labels is empty), nothing to learn")
     _label_warnings(fn, raw[label_col] if label_cols is None else [], vocab, label_delim, onehot=label_cols is not None)
@@ -244,7 +244,8 @@ def load_labels(path,                 # dataset folder
     if valid_col is None:
         if len(df) < 2: raise ValueError(f"{fn}: {len(df)} image(s), too few to split into training and validation")
         df['is_valid'] = stratified_split(y, valid_pct, seed)
-    if not df.is_valid.any(): raise ValueError(f"{fn}: no validation rows ({valid_col} is never True): metrics and thresholds need some")
+    split = f"{valid_col} is never True" if valid_col else "every label has a single image, and those stay in training"
+    if not df.is_valid.any(): raise ValueError(f"{fn}: no validation rows ({split}): metrics and thresholds need some")
     if df.is_valid.all(): raise ValueError(f"{fn}: no training rows ({valid_col} is always True)")
     for w in split_warnings(y, df.is_valid.values, vocab): warnings.warn(f"{fn}: {w}")
     return df.reset_index(drop=True)
@@ -325,8 +326,8 @@ def describe(path, dls:DataLoaders=None, df:pd.DataFrame=None, label_delim:str='
     lines = [f"{path}: {len(df)} images ({(~df.is_valid).sum()} train, {df.is_valid.sum()} valid), {len(lc)} labels, "
              f"{n_lab.mean():.2f} labels/image, {(n_lab == 0).sum()} with none ({(n_lab == 0).mean():.0%})",
              lc.to_string(float_format='{:.2f}'.format),
-             f"valid share per label {lc.valid_share.min():.2f} to {lc.valid_share.max():.2f} (of all images {share:.2f}); "
-             f"furthest: {far!r} {lc.valid_share[far]:.2f} ({lc.valid[far]} of {lc.train[far] + lc.valid[far]})"]
+             f"valid share per label {lc.valid_share.min():.2f} to {lc.valid_share.max():.2f}, of all images {share:.2f}: "
+             f"max deviation {abs(lc.valid_share[far] - share):.2f} ({far!r}, {lc.valid[far]} of {lc.train[far] + lc.valid[far]} in valid)"]
     if dls is not None:
         dl = dls.train if len(dls.train) else dls.valid  # a tiny training set may hold less than one batch
         xb, yb = dl.one_batch()
