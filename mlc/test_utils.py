@@ -37,8 +37,8 @@ def fit_pair(dls_multi, dls_single, epochs:int, lr:float=1e-2, seed:int=0) -> tu
     "A multi-label (sigmoid + BCE) and a single-label (softmax + CE) `small_cnn` learner, trained alike"
     set_seed(seed)
     multi = small_learner(dls_multi)
-    with multi.no_bar(): multi.fit_one_cycle(epochs, lr)
+    with multi.no_bar(), multi.no_logging(): multi.fit_one_cycle(epochs, lr)
     set_seed(seed)
     single = vision_learner(dls_single, small_cnn, pretrained=False, metrics=accuracy, **SMALL_HEAD)
-    with single.no_bar(): single.fit_one_cycle(epochs, lr)
+    with single.no_bar(), single.no_logging(): single.fit_one_cycle(epochs, lr)
     return multi, single
