@@ -133,7 +133,7 @@ def ratio(a:float, b:float) -> float: return a/b if b else float('nan')
 # ---------------------------------------------------------------- data
 def fmnist(n_train:int=2000, n_valid:int=500, seed:int=42) -> Path:
     "The Fashion-MNIST 2x2 composites (56x56 grey PNGs, PASCAL layout) in the mlc cache, built once."
-    from mlc.data import make_fmnist_grids
+    from mlc.datasets import make_fmnist_grids
     return make_fmnist_grids(n_train=n_train, n_valid=n_valid, seed=seed)
 
 def split_files(path) -> tuple:
@@ -153,9 +153,9 @@ def split_files(path) -> tuple:
 
 # ---------------------------------------------------------------- quality
 def quality(probs, targs) -> dict:
-    "mAP, macro-F1 at 0.5, and macro-F1 at per-label thresholds (mlc.cli.tune_thresholds' 2-fold held-out estimate)."
+    "mAP, macro-F1 at 0.5, and macro-F1 at per-label thresholds (mlc.thresholds.tune_thresholds' 2-fold held-out estimate)."
     from mlc.metrics import mean_ap, f1_multi
-    from mlc.cli import tune_thresholds
+    from mlc.thresholds import tune_thresholds
     probs, targs = torch.as_tensor(probs).float(), torch.as_tensor(targs).float()
     _, held = tune_thresholds(probs, targs)
     return dict(mAP=mean_ap(probs, targs), f1_macro_05=f1_multi(probs, targs, 'macro', 0.5), f1_macro_tuned=held['f1_macro'])
@@ -189,7 +189,7 @@ def plain_loaders(path, size:int, bs:int, num_workers:int=0, seed:int=42) -> tup
 def timm_lite0(n_out:int, pretrained:bool=True):
     "timm `tf_efficientnet_lite0` with timm's own head (dropout + Linear(1280, n_out)), mlc's offline ImageNet weights."
     import timm
-    from mlc.learner import lite0_weights
+    from mlc.weights import lite0_weights
     kw = dict(pretrained_cfg_overlay=dict(file=str(lite0_weights()))) if pretrained else {}
     return timm.create_model('tf_efficientnet_lite0', pretrained=pretrained, num_classes=n_out, **kw)
 

@@ -12,7 +12,7 @@ from .contract import sidecar_path
 from .runtime import iter_image_files, predict_files
 
 # %% auto #0
-__all__ = ['mlc_data', 'mlc_train', 'parse_thresh', 'predictor', 'mlc_predict']
+__all__ = ['mlc_data', 'parse_target', 'mlc_train', 'parse_thresh', 'predictor', 'mlc_predict']
 
 # %% ../nbs/21_cli.ipynb #614d9fe2
 @call_parse
@@ -30,6 +30,17 @@ def mlc_data(source:str='shapes', # 'shapes' (synthetic, default), 'fmnist' (Fas
     except (ValueError, RuntimeError) as e: raise CliError(f"mlc_data: error: {e}") from None
     print(describe(path, mlc_dls(path, size=size, bs=bs, seed=seed)))
 
+# %% ../nbs/21_cli.ipynb #d2c1a101
+def parse_target(s:str) -> dict:
+    "`--thresh-for` from the command line: `precision=0.95` or `recall=0.9` as `tune_and_save`'s keyword argument"
+    if s is None: return {}
+    k, _, v = s.partition('=')
+    try: x = float(v)
+    except ValueError: x = None
+    if k.strip() not in ('precision', 'recall') or x is None or not 0 < x <= 1:
+        raise ValueError(f"--thresh-for {s!r}: expected precision=P or recall=R with P, R in (0, 1], e.g. precision=0.95")
+    return {f'min_{k.strip()}': x}
+
 # %% ../nbs/21_cli.ipynb #0b9da955
 @call_parse
 def mlc_train(data:str=None,        # PASCAL-layout folder (train/ + train.csv); default: generate --source
@@ -43,24 +54,41 @@ def mlc_train(data:str=None,        # PASCAL-layout folder (train/ + train.csv);
               size:int=64,          # image size
               bs:int=64,            # batch size
               seed:int=42,          # random seed: same seed, same metrics
-              out:str='models/mlc'):# folder for the trained model
-    "Train a multi-label classifier, tune per-label thresholds, print a report and save the model"
+              out:str='models/mlc', # folder for the trained model
+              loss:str='bce',       # bce (binary cross-entropy) or asl (asymmetric loss)
+              calibrate:str='model',# temperature scaling before tuning thresholds: model (one), label (one per label) or none
+              thresh_for:str=None): # per-label thresholds meeting a target, precision=0.95 or recall=0.9 (default: best F1)
+    "Train a multi-label classifier, calibrate it, tune per-label thresholds, print a report and save the model"
     import pandas as pd
     from mlc.datasets import get_dataset
-    from mlc.learner import train, LR, LR_MULT
+    from mlc.learner import train, LR, LR_MULT, LOSSES
     from mlc.inference import tune_and_save
     t0 = time.perf_counter()
     if data and not (Path(data)/'train.csv').exists(): raise CliError(f"mlc_train: error: {data}: no train.csv here (expected the PASCAL layout: train/ + train.csv)")
+    if loss not in LOSSES: raise CliError(f"mlc_train: error: --loss {loss!r}: use {' or '.join(LOSSES)}")
+    if calibrate not in ('model', 'label', 'none'): raise CliError(f"mlc_train: error: --calibrate {calibrate!r}: use model, label or none")
+    try: target = parse_target(thresh_for)
+    except ValueError as e: raise CliError(f"mlc_train: error: {e}") from None
     try: path = Path(data) if data else get_dataset(source, n=n, seed=seed)
     except ValueError as e: raise CliError(f"mlc_train: error: {e}") from None
-    learn = train(path, arch=arch, pretrained=pretrained, epochs=epochs, lr=lr or LR, lr_mult=lr_mult or LR_MULT, size=size, bs=bs, seed=seed)
-    res = tune_and_save(learn, out)
-    with pd.option_context('display.float_format', '{:.3f}'.format, 'display.width', 120): print(res['report'])
+    learn = train(path, arch=arch, pretrained=pretrained, epochs=epochs, lr=lr or LR, lr_mult=lr_mult or LR_MULT, size=size, bs=bs, seed=seed, loss=loss)
+    res = tune_and_save(learn, out, calibration=None if calibrate == 'none' else calibrate, **target)
+    with pd.option_context('display.float_format', '{:.3f}'.format, 'display.width', 140): print(res['report'])
+    if res['calibration']: _print_calibration(res['calibration'])
+    if target: print(f"thresholds: {res['thresholds']['rule']} per label on the validation set; held out: see precision_held_out, recall_held_out")
+    if res['thresholds']['never_predicted']: print(f"never predicted (target out of reach, threshold 1): {', '.join(res['thresholds']['never_predicted'])}")
     print('at thresh 0.5:         ' + '  '.join(f'{k} {v:.4f}' for k, v in res['at_0_5'].items()))
     print('tuned, held-out (2x):  ' + '  '.join(f'{k} {v:.4f}' for k, v in res['held_out_tuned'].items()))
     art = res['artifact']
     print(f"saved {art} + {art.with_suffix('.safetensors').name} (safe to share), {Path(out)/'learner.pkl'} "
           f"(fastai pickle: load only files you trust) and {Path(out)/'scores.json'} in {time.perf_counter() - t0:.0f} s")
+
+# %% ../nbs/21_cli.ipynb #d2c1a103
+def _print_calibration(cal:dict):
+    "One line about the fitted temperature(s) and the held-out ECE before and after"
+    t = cal['temperature']
+    ts = f"temperature {t:.3f}" if cal['kind'] == 'model' else f"temperatures {min(t):.2f} to {max(t):.2f} (one per label)"
+    print(f"calibration: {ts}; expected calibration error {cal['ece_before']:.4f} -> {cal['ece_after']:.4f} (held out, 2-fold)")
 
 # %% ../nbs/21_cli.ipynb #3607b060
 def parse_thresh(s:str):
