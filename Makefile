@@ -1,5 +1,5 @@
 # mlc: the two Quick-start commands are `make demo` and `make test`; both set themselves up.
-.PHONY: setup demo test slow export clean-nbs bench
+.PHONY: setup demo test slow export outputs docs check-install bench
 
 setup:
 	bash tools/setup.sh
@@ -18,3 +18,12 @@ export:
 
 bench: setup
 	bash bench/run_all.sh
+
+outputs: setup          ## run every notebook in the mlc Jupyter kernel and commit what it shows (then: git add nbs)
+	.venv/bin/python tools/run_nbs.py --save && .venv/bin/nbdev-clean
+
+docs: setup             ## HTML pages of the course in reading order: _docs/index.html
+	.venv/bin/python tools/docs.py
+
+check-install: setup    ## a fresh venv with the newest fastai: installing mlc changes no package (CI runs it)
+	bash tools/check_install.sh

@@ -68,30 +68,14 @@ def _json_default(o):
     if isinstance(o, Path): return str(o)
     return str(o)
 
-def fmt(v, nd=3) -> str:
-    if isinstance(v, float):
-        if v != v: return 'nan'
-        if abs(v) >= 1000: return f'{v:,.0f}'
-        if abs(v) >= 100: return f'{v:.1f}'
-        return f'{v:.{nd}f}'
-    return str(v)
-
 def table(rows:list, cols:list=None, title:str=None) -> str:
-    "A plain-text table of a list of dicts (columns: `cols` or the first row's keys); printed and returned."
+    "A plain-text table of a list of dicts (columns: `cols` or all), numbers to 3 significant decimals; printed and returned."
+    import pandas as pd
     if not rows: return ''
-    cols = cols or list(rows[0])
-    cells = [[fmt(r.get(c, '')) for c in cols] for r in rows]
-    w = [max(len(c), *(len(x[i]) for x in cells)) for i, c in enumerate(cols)]
-    lines = ([title] if title else []) + ['  '.join(c.ljust(w[i]) for i, c in enumerate(cols)),
-                                          '  '.join('-'*n for n in w)]
-    lines += ['  '.join(x[i].rjust(w[i]) if _num(x[i]) else x[i].ljust(w[i]) for i in range(len(cols))) for x in cells]
-    s = '\n'.join(lines)
+    df = pd.DataFrame(rows, columns=cols)
+    s = (title + '\n' if title else '') + df.to_string(index=False, float_format=lambda v: f'{v:,.1f}' if abs(v) >= 100 else f'{v:.3f}')
     print(s, flush=True)
     return s
-
-def _num(s:str) -> bool:
-    try: float(s.replace(',', '').rstrip('x')); return True
-    except ValueError: return False
 
 # ---------------------------------------------------------------- timing
 class Clock:
@@ -139,15 +123,13 @@ def fmnist(n_train:int=2000, n_valid:int=500, seed:int=42) -> Path:
 def split_files(path) -> tuple:
     "(train files, train targets, valid files, valid targets, vocab) of a PASCAL-layout dataset, targets as float multi-hot."
     from mlc.data import load_labels
+    from sklearn.preprocessing import MultiLabelBinarizer
     df = load_labels(path, check_images=False)
-    vocab = sorted({l for s in df.labels for l in s.split()})
-    def mh(s):
-        y = torch.zeros(len(vocab))
-        for l in s.split(): y[vocab.index(l)] = 1
-        return y
+    mlb = MultiLabelBinarizer()
+    ys = torch.tensor(mlb.fit_transform([s.split() for s in df.labels]), dtype=torch.float32)
+    vocab = list(mlb.classes_)
     files = [Path(path)/'train'/f for f in df.fname]
     tr, va = ~df.is_valid.values, df.is_valid.values
-    ys = torch.stack([mh(s) for s in df.labels])
     idx = np.arange(len(df))
     return ([files[i] for i in idx[tr]], ys[tr], [files[i] for i in idx[va]], ys[va], vocab)
 
@@ -233,37 +215,40 @@ def no_progress():
     from fastai.vision.all import defaults, ProgressCallback
     defaults.callbacks = [c for c in defaults.callbacks if c is not ProgressCallback]
 
-def fastai_clock(between_epochs=None, budget_s:float=None, verbose:str=None, before:bool=False):
-    """A fastai callback that times the whole training (from the first `before_fit` to the last `after_fit`, across
-    `fine_tune`'s two fits) and records a point after every epoch: wall and CPU seconds, seconds without validation,
-    and the Recorder's values. `between_epochs(epoch)` is called after each epoch (before it if `before`) and its
-    time is NOT counted (used to interleave a competitor epoch by epoch). Silences the printed epoch table; `verbose` prefixes own lines."""
-    from fastai.callback.core import Callback, CancelFitException
-    class FitClock(Callback):
-        order = 60   # after Recorder (50)
-        def __init__(self):
-            self.points, self.wall_s, self.cpu_s, self.valid_s, self.excl_w, self.excl_c = [], 0., 0., 0., 0., 0.
-            self.clock = None
-        def after_create(self): self.learn.logger = lambda *a, **k: None
-        def before_fit(self):
-            if self.clock is None: self.clock = Clock()
-        def before_epoch(self):
-            if before and between_epochs is not None: self._excluded(len(self.points)+1)
-        def _excluded(self, epoch):
-            x = Clock(); between_epochs(epoch); self.excl_w += x.wall; self.excl_c += x.cpu
-        def before_validate(self): self._v = time.perf_counter()
-        def after_validate(self): self.valid_s += time.perf_counter() - self._v
-        def _now(self): return self.clock.wall - self.excl_w, self.clock.cpu - self.excl_c
-        def after_epoch(self):
-            rec = self.learn.recorder
-            names = [n for n in rec.metric_names[1:] if n != 'time']
-            w, c = self._now()
-            p = dict(epoch=len(self.points)+1, wall_s=w, train_s=w - self.valid_s, cpu_s=c,
-                     **{k: float(v) for k, v in zip(names, rec.values[-1]) if v is not None})
-            self.points.append(p)
-            if verbose: print(f"  {verbose} epoch {p['epoch']}: {w:6.1f}s  " + '  '.join(
-                f"{k} {p[k]:.4f}" for k in ('train_loss', 'valid_loss', 'mAP') if k in p), flush=True)
-            if not before and between_epochs is not None: self._excluded(p['epoch'])
-            if budget_s and w > budget_s and self.epoch < self.n_epoch - 1: raise CancelFitException()
-        def after_fit(self): self.wall_s, self.cpu_s = self._now()
-    return FitClock()
+from fastai.callback.core import Callback, CancelFitException
+
+class FitClock(Callback):
+    """Times a whole training (from the first `before_fit` to the last `after_fit`, across `fine_tune`'s two fits) and
+    records a point after every epoch: wall and CPU seconds, seconds without validation, and the Recorder's values.
+    `between_epochs(epoch)` is called after each epoch (before it if `before`) and its time is NOT counted (used to
+    interleave a competitor epoch by epoch). Silences the printed epoch table; `verbose` prefixes own lines; a
+    `budget_s` stops training after the epoch that passes it."""
+    order = 60   # after Recorder (50)
+    def __init__(self, between_epochs=None, budget_s:float=None, verbose:str=None, before:bool=False):
+        self.between_epochs, self.budget_s, self.verbose, self.before = between_epochs, budget_s, verbose, before
+        self.points, self.wall_s, self.cpu_s, self.valid_s, self.excl_w, self.excl_c = [], 0., 0., 0., 0., 0.
+        self.clock = None
+    def after_create(self): self.learn.logger = lambda *a, **k: None
+    def before_fit(self):
+        if self.clock is None: self.clock = Clock()
+    def before_epoch(self):
+        if self.before and self.between_epochs is not None: self._excluded(len(self.points)+1)
+    def _excluded(self, epoch):
+        x = Clock(); self.between_epochs(epoch); self.excl_w += x.wall; self.excl_c += x.cpu
+    def before_validate(self): self._v = time.perf_counter()
+    def after_validate(self): self.valid_s += time.perf_counter() - self._v
+    def _now(self): return self.clock.wall - self.excl_w, self.clock.cpu - self.excl_c
+    def after_epoch(self):
+        rec = self.learn.recorder
+        names = [n for n in rec.metric_names[1:] if n != 'time']
+        w, c = self._now()
+        p = dict(epoch=len(self.points)+1, wall_s=w, train_s=w - self.valid_s, cpu_s=c,
+                 **{k: float(v) for k, v in zip(names, rec.values[-1]) if v is not None})
+        self.points.append(p)
+        if self.verbose: print(f"  {self.verbose} epoch {p['epoch']}: {w:6.1f}s  " + '  '.join(
+            f"{k} {p[k]:.4f}" for k in ('train_loss', 'valid_loss', 'mAP') if k in p), flush=True)
+        if not self.before and self.between_epochs is not None: self._excluded(p['epoch'])
+        if self.budget_s and w > self.budget_s and self.epoch < self.n_epoch - 1: raise CancelFitException()
+    def after_fit(self): self.wall_s, self.cpu_s = self._now()
+
+fastai_clock = FitClock   # the name the scripts use

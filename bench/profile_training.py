@@ -21,7 +21,7 @@ def args(p):
 def presized(path, size:int) -> Path:
     "A copy of the dataset at `path` with every image resized once to `size` px (what generating at the training size gives)."
     from PIL import Image
-    from mlc.data import mlc_cache
+    from mlc.datasets import mlc_cache
     out = mlc_cache('bench', f'{Path(path).name}_presized{size}')
     if (out/'train.csv').exists(): return out
     (out/'train').mkdir(parents=True, exist_ok=True)

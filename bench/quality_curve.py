@@ -19,8 +19,8 @@ def args(p):
     p.add_argument('--bs', type=int, default=64)
     p.add_argument('--n-train', type=int, default=None, help='default 6000, quick 320')
     p.add_argument('--n-valid', type=int, default=None, help='default 500, quick 160')
-    p.add_argument('--lr', type=float, default=None, help='fine_tune base_lr (pretrained; default mlc.cli.LR)')
-    p.add_argument('--lr-mult', type=float, default=None, help='fine_tune lr_mult (pretrained; default mlc.cli.LR_MULT)')
+    p.add_argument('--lr', type=float, default=None, help='fine_tune base_lr (pretrained; default mlc.learner.LR)')
+    p.add_argument('--lr-mult', type=float, default=None, help='fine_tune lr_mult (pretrained; default mlc.learner.LR_MULT)')
     p.add_argument('--lr-random', type=float, default=1e-2, help='fit_one_cycle lr_max (random init)')
     p.add_argument('--max-epochs', type=int, default=30)
     p.add_argument('--no-channels-last', dest='channels_last', action='store_false', help="without mlc_learner's ChannelsLast callback")
@@ -85,7 +85,7 @@ def main():
     a = parse(__doc__.split('\n')[0], args)
     a.minutes = a.minutes or (0.2 if a.quick else 5)
     a.minutes_random = a.minutes_random or (0.2 if a.quick else 1.5)
-    from mlc.cli import LR, LR_MULT
+    from mlc.learner import LR, LR_MULT
     a.lr, a.lr_mult = a.lr or LR, a.lr_mult or LR_MULT
     a.n_train = a.n_train or (320 if a.quick else 6000)
     a.n_valid = a.n_valid or (160 if a.quick else 500)

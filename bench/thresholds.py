@@ -2,8 +2,8 @@
 sort) vs the usual 100-point grid loop of fastai's `accuracy_multi`, on 50k x 20 and 20k x 80 predictions; and
 per-label tuning (`per_label_thresh`, exact, one sort per column) at 1000 labels vs a 100-point grid of per-label F1
 (vectorised over labels) and a loop of sklearn `precision_recall_curve` over labels. Also checks that the exact curve
-agrees with accuracy_multi at the grid points, and that the exact per-label F1 is >= the grid's. Includes a
-prototype of a faster `sweep` (sort once per label + searchsorted) checked against `sweep`.
+agrees with accuracy_multi at the grid points, and that the exact per-label F1 is >= the grid's. `sweep` is the
+sort + searchsorted version (it was a benchmark prototype; now it is the library's).
 
     .venv/bin/python bench/thresholds.py [--quick]
 """
@@ -20,62 +20,40 @@ def fake_preds(n, k, seed=0):
     logits = (y*2 - 1)*1.5 + torch.randn(n, k, generator=g)*1.2
     return torch.sigmoid(logits), y
 
-def sorted_sweep(probs, targs, thresholds):
-    """Prototype of a faster `mlc.thresholds.sweep` (same output): sort each label's scores once, then count at every
-    threshold with searchsorted, O(n k log n + T k log n) instead of T passes over the n x k array."""
-    import pandas as pd
-    from mlc.thresholds import accuracy_counts, f1_counts
-    P, Y = np.asarray(probs), np.asarray(targs) > 0.5
-    n, k = P.shape
-    o = np.argsort(P, axis=0)
-    S, Ys = np.take_along_axis(P, o, 0), np.take_along_axis(Y, o, 0)
-    cpos = np.vstack([np.zeros((1, k), np.int64), np.cumsum(Ys, 0)])
-    ts = np.asarray(thresholds, dtype=P.dtype)
-    le = np.stack([np.searchsorted(S[:, j], ts, side='right') for j in range(k)], 1)   # (T, k): scores <= t
-    pos_le = np.take_along_axis(cpos, le, 0)
-    n_pos = cpos[-1]
-    tp, fp = n_pos - pos_le, (n - n_pos) - (le - pos_le)
-    fn, tn = pos_le, le - pos_le
-    return pd.DataFrame(dict(thresh=ts.astype(float), accuracy=accuracy_counts(tp.sum(1), fp.sum(1), fn.sum(1), tn.sum(1)),
-                             f1=f1_counts(tp.sum(1), fp.sum(1), fn.sum(1)), f1_macro=f1_counts(tp, fp, fn).mean(1)))
-
 def main():
     a = parse(__doc__.split('\n')[0], args)
     rounds = a.repeats or (3 if a.quick else 5)
     started = machine()
     from fastai.metrics import accuracy_multi
     from mlc.thresholds import exact_sweep, sweep, sweep_at, per_label_thresh, f1_counts
+    from mlc.metrics import confusion_counts
     print(f"thresholds: {rounds} interleaved rounds   [{busy_note(started['loadavg'])}]", flush=True)
     grid = torch.linspace(0.01, 0.99, 100)
     rows, checks = [], {}
     for n, k in ((50_000, 20), (20_000, 80)):
         p, y = fake_preds(n, k)
         def grid_loop(): return [accuracy_multi(p, y, thresh=float(t), sigmoid=False).item() for t in grid]
-        r = interleaved({'accuracy_multi grid loop (100 thr)': grid_loop, 'mlc sweep (100 thr, acc+F1)': lambda: sweep(p, y, grid),
-                         'exact_sweep (every thr, acc+F1)': lambda: exact_sweep(p, y),
-                         'sorted sweep prototype (100 thr, acc+F1+macro)': lambda: sorted_sweep(p, y, grid)}, repeats=rounds)
+        r = interleaved({'accuracy_multi grid loop (100 thr)': grid_loop, 'mlc sweep (100 thr, acc+F1+macro)': lambda: sweep(p, y, grid),
+                         'exact_sweep (every thr, acc+F1)': lambda: exact_sweep(p, y)}, repeats=rounds)
         base = r['accuracy_multi grid loop (100 thr)']['median']
         for name, v in r.items():
             rows.append(dict(shape=f'{n}x{k}', method=name, ms=v['median']*1e3, speedup_vs_grid_loop=ratio(base, v['median'])))
         curve = exact_sweep(p, y)
         at = sweep_at(curve, grid.numpy())
-        ref, new = sweep(p, y, grid), sorted_sweep(p, y, grid)
         checks[f'{n}x{k}'] = dict(distinct_thresholds=len(curve) - 1,
-                                  max_diff_prototype_vs_sweep=float(np.abs(ref[['accuracy', 'f1', 'f1_macro']].values - new[['accuracy', 'f1', 'f1_macro']].values).max()),
+                                  max_acc_diff_sweep_vs_accuracy_multi=float(np.abs(sweep(p, y, grid).accuracy.values - np.array(grid_loop())).max()),
                                   max_acc_diff_vs_accuracy_multi=float(np.abs(at.accuracy.values - np.array(grid_loop())).max()))
     table(rows, title='\n1. global threshold sweep (median ms)')
     for s, c in checks.items(): print(f"  {s}: exact curve has {c['distinct_thresholds']:,} thresholds; "
                                        f"max |accuracy - accuracy_multi| at the 100 grid points = {c['max_acc_diff_vs_accuracy_multi']:.1e}; "
-                                       f"prototype vs sweep max diff {c['max_diff_prototype_vs_sweep']:.1e}")
+                                       f"sweep vs accuracy_multi max diff {c['max_acc_diff_sweep_vs_accuracy_multi']:.1e}")
 
     n, k = (2000, 1000) if a.quick else (5000, 1000)
     p, y = fake_preds(n, k, seed=1)
     def grid_per_label():
         best, best_t = torch.full((k,), -1.), torch.zeros(k)
         for t in grid:
-            yhat = p > t
-            tp, fp, fn = (yhat & (y > 0)).sum(0), (yhat & (y == 0)).sum(0), (~yhat & (y > 0)).sum(0)
-            f1 = torch.from_numpy(f1_counts(tp.numpy(), fp.numpy(), fn.numpy())).float()
+            f1 = torch.from_numpy(f1_counts(*confusion_counts(p, y, t))).float()
             better = f1 > best
             best, best_t = torch.where(better, f1, best), torch.where(better, t, best_t)
         return best_t
@@ -94,9 +72,7 @@ def main():
     prow = [dict(shape=f'{n}x{k}', method=name, ms=v['median']*1e3, speedup_vs_grid=ratio(base, v['median']))
             for name, v in r.items()]
     table(prow, title='\n2. per-label thresholds, F1 (median ms)')
-    def f1_at(t):
-        yhat = p > t
-        return f1_counts(*((yhat & (y > 0)).sum(0).numpy(), (yhat & (y == 0)).sum(0).numpy(), (~yhat & (y > 0)).sum(0).numpy()))
+    def f1_at(t): return f1_counts(*confusion_counts(p, y, t))
     f_exact, f_grid = f1_at(per_label_thresh(p, y, min_pos=1)), f1_at(grid_per_label())
     checks['per_label'] = dict(mean_f1_exact=float(f_exact.mean()), mean_f1_grid=float(f_grid.mean()),
                                labels_exact_worse=int((f_exact < f_grid - 1e-9).sum()))

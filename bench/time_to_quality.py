@@ -1,4 +1,4 @@
-"""Benchmark 1: mlc's training (`mlc.cli.train`: fastai `fine_tune`, one frozen epoch then unfrozen, one-cycle,
+"""Benchmark 1: mlc's training (`mlc.learner.train`: fastai `fine_tune`, one frozen epoch then unfrozen, one-cycle,
 discriminative LRs) vs a plain PyTorch loop as written on forums (nn.BCEWithLogitsLoss, Adam at a constant LR,
 torchvision transforms), on the Fashion-MNIST 2x2 composites, same pretrained lite0 backbone, image size, batch size,
 number of epochs and ImageNet normalisation.
@@ -8,7 +8,7 @@ before it on odd repeats), each timing only its own epochs, so load from other p
 
     .venv/bin/python bench/time_to_quality.py [--quick] [--variants mlc fastai]
 
-Variant mlc is `mlc.cli.train` with its defaults: fine_tune(base_lr=mlc.cli.LR, lr_mult=1) and fastai's `ChannelsLast`
+Variant mlc is `mlc.learner.train` with its defaults: fine_tune(base_lr=mlc.learner.LR, lr_mult=1) and fastai's `ChannelsLast`
 callback (mlc_learner's default). Variant fastai is the same with fastai's own defaults, as mlc shipped them before this
 benchmark: fine_tune(base_lr=2e-3, lr_mult=100), contiguous weights. Each is paired with its own plain run.
 
@@ -26,17 +26,17 @@ def args(p):
     p.add_argument('--epochs', type=int, default=None, help='fine_tune epochs after the frozen one (plain: epochs+1); default 2, quick 1')
     p.add_argument('--n-train', type=int, default=None, help='training composites (default 2000, quick 384)')
     p.add_argument('--n-valid', type=int, default=None, help='validation composites (default 500, quick 192)')
-    p.add_argument('--lr', type=float, default=None, help="mlc's base_lr (default: mlc.cli.LR)")
+    p.add_argument('--lr', type=float, default=None, help="mlc's base_lr (default: mlc.learner.LR)")
     p.add_argument('--plain-lr', type=float, default=1e-3, help="plain loop's constant Adam LR (Adam's default)")
     p.add_argument('--repeats', type=int, default=1, help='paired runs (seed 42, 43, ...; odd ones run the plain epoch first)')
-    p.add_argument('--lr-mult', type=float, default=None, help="mlc's fine_tune lr_mult (default: mlc.cli.LR_MULT)")
+    p.add_argument('--lr-mult', type=float, default=None, help="mlc's fine_tune lr_mult (default: mlc.learner.LR_MULT)")
     p.add_argument('--variants', nargs='+', default=None, choices=['mlc', 'fastai'],
-                   help="mlc = mlc.cli.train with its defaults (or --lr/--lr-mult); fastai = train with fastai's defaults "
+                   help="mlc = mlc.learner.train with its defaults (or --lr/--lr-mult); fastai = train with fastai's defaults "
                         "(base_lr 2e-3, lr_mult 100, no channels_last); each is paired with its own plain run. "
                         "Default: mlc fastai (quick: mlc)")
 
 def one_pair(path, a, rep:int, variant:str='mlc') -> dict:
-    from mlc.cli import train
+    from mlc.learner import train
     seed = 42 + rep
     torch.manual_seed(seed)
     c = Clock()
@@ -66,7 +66,7 @@ def one_pair(path, a, rep:int, variant:str='mlc') -> dict:
 
 def main():
     a = parse(__doc__.split('\n')[0], args)
-    from mlc.cli import LR, LR_MULT
+    from mlc.learner import LR, LR_MULT
     a.lr, a.lr_mult = a.lr or LR, a.lr_mult or LR_MULT
     a.size = a.size or (56 if a.quick else 64)
     a.epochs = a.epochs or (1 if a.quick else 2)
@@ -111,7 +111,7 @@ def main():
     runs = all_runs
     save('time_to_quality', dict(summary=rows, ratios=ratios, goals=goals, runs=runs,
                                  setup=dict(n_train=a.n_train, n_valid=a.n_valid, size=a.size, bs=a.bs, epochs=a.epochs + 1,
-                                            mlc='mlc.cli.train (ChannelsLast, fine_tune, base_lr %g, lr_mult %g)' % (a.lr, a.lr_mult),
+                                            mlc='mlc.learner.train (ChannelsLast, fine_tune, base_lr %g, lr_mult %g)' % (a.lr, a.lr_mult),
                                             plain='timm lite0 + timm head, Adam lr %g constant, BCEWithLogitsLoss' % a.plain_lr)),
          a, started)
 

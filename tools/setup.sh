@@ -25,3 +25,7 @@ if [ ! -f "$stamp" ] || [ settings.ini -nt "$stamp" ] || [ setup.py -nt "$stamp"
     || { echo "setup: install failed" >&2; exit 1; }
   touch "$stamp"
 fi
+
+# the named Jupyter kernel the notebooks are tested and rendered with (this venv's python, whatever is on PATH)
+[ -f "$VENV/share/jupyter/kernels/mlc/kernel.json" ] || \
+  "$VENV/bin/python" -m ipykernel install --sys-prefix --name mlc --display-name "Python 3 (mlc)" >/dev/null

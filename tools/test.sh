@@ -1,17 +1,19 @@
 #!/usr/bin/env bash
-# The test suite: library in sync with the notebooks, notebooks clean, every notebook run by nbdev_test,
-# and the data notebook executed in a real Jupyter kernel. Ends with 'N passed, M failed'.
+# The test suite (what CI runs): installing mlc changes no package, the library is in sync with the notebooks,
+# the notebooks are clean, every notebook runs with nbdev-test AND in a real Jupyter kernel (with its committed
+# outputs checked), and the HTML pages build. Ends with 'N passed, M failed'.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 bash tools/setup.sh || exit 1
 V=.venv/bin
 export MPLBACKEND=Agg
-# torch's OpenMP threads spin-wait when processes share the 2 cores (nbdev_test runs notebooks in parallel): 5-9x slower
+# torch's OpenMP threads spin-wait when processes share the 2 cores (notebooks run 2 at a time): 5-9x slower
 export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-passive}
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 passed=0; failed=0
 ok()   { passed=$((passed+1)); echo "ok: $1"; }
 fail() { failed=$((failed+1)); echo "FAILED: $1"; }
+t0=$(date +%s)
 
 # 0. what is installed (the newest fastai/fastcore/torch pip serves) meets mlc's requirements: a dry-run install
 #    changes nothing but mlc itself (tools/check_install.sh checks the same in a fresh venv; .ci/run calls it)
@@ -23,26 +25,29 @@ else grep -v Location "$tmp/pip.log" | tail -5; fail "pip install -e . would cha
 cp -r mlc "$tmp/mlc_before"
 $V/nbdev-export
 if diff -r -x __pycache__ "$tmp/mlc_before" mlc >"$tmp/export.diff"; then ok "mlc/ in sync with nbs/"
-else cat "$tmp/export.diff" | head -40; fail "mlc/ differs from nbdev_export output (edit the notebooks, run nbdev-export, commit both)"; fi
+else head -40 "$tmp/export.diff"; fail "mlc/ differs from nbdev-export output (edit the notebooks, run nbdev-export, commit both)"; fi
 
-# 2. notebooks are clean (no outputs, execution counts or stray metadata)
+# 2. notebooks are clean (no execution counts or stray metadata; outputs are kept: they are part of the course)
 cp -r nbs "$tmp/nbs_before"
 $V/nbdev-clean
 if diff -r -x .ipynb_checkpoints "$tmp/nbs_before" nbs >/dev/null; then ok "notebooks clean"
 else diff -rq "$tmp/nbs_before" nbs; fail "notebooks were not clean (nbdev-clean changed them)"; fi
 
-# 3. every notebook, in-process (cells flagged #| slow are skipped; run them with: make slow)
+# 3. every notebook with nbdev's executor (cells flagged #| slow are skipped; run them with: make slow)
 n_nbs=$(ls nbs/*.ipynb | wc -l)
 $V/nbdev-test --n-workers ${MLC_TEST_WORKERS:-2} --timing 2>&1 | tee "$tmp/nbdev_test.log"
 n_bad=$(awk '/nbdev Tests Failed On The Following Notebooks/{f=1;next} f&&/^\t/{n++} END{print n+0}' "$tmp/nbdev_test.log")
 if grep -q "^Success" "$tmp/nbdev_test.log"; then passed=$((passed+n_nbs)); echo "ok: $n_nbs notebooks (nbdev-test)"
 else passed=$((passed+n_nbs-n_bad)); failed=$((failed+(n_bad>0?n_bad:1))); echo "FAILED: nbdev-test"; fi
 
-# 4. the data notebook in a real Jupyter kernel, as a learner runs it
-for nb in nbs/10_data.ipynb; do
-  if $V/jupyter nbconvert --to notebook --execute "$nb" --output-dir "$tmp" --ExecutePreprocessor.timeout=600 >/dev/null 2>"$tmp/nbconvert.log"
-  then ok "$nb in a Jupyter kernel"; else tail -30 "$tmp/nbconvert.log"; fail "$nb in a Jupyter kernel"; fi
-done
+# 4. every notebook in a real Jupyter kernel (the `mlc` kernelspec), as a learner runs it, and its committed outputs
+$V/python tools/run_nbs.py --workers ${MLC_TEST_WORKERS:-2} 2>&1 | tee "$tmp/run_nbs.log"
+passed=$((passed+$(grep -c '^ok: ' "$tmp/run_nbs.log"))); failed=$((failed+$(grep -c '^FAILED: ' "$tmp/run_nbs.log")))
 
+# 5. the HTML pages build, every notebook is in the reading order, no page shows an error
+if $V/python tools/docs.py --out "$tmp/docs" >"$tmp/docs.log" 2>&1; then ok "$(tail -1 "$tmp/docs.log")"
+else cat "$tmp/docs.log"; fail "make docs"; fi
+
+echo "make test: $(( $(date +%s) - t0 )) s"
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

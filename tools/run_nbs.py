@@ -1,0 +1,82 @@
+"""Run notebooks in a real Jupyter kernel, as a learner does, and check their committed outputs.
+
+    .venv/bin/python tools/run_nbs.py [NB ...] [--workers 2] [--save] [--timeout 900]
+
+Each notebook runs top to bottom in the `mlc` kernelspec (the project's venv, installed by tools/setup.sh) with
+nbclient, from its folder, skipping the cells nbdev-test skips (`#| slow`, `#| notest`, `#| eval: false`). Checks:
+
+1. it runs without an error;
+2. its first code cell prints no warning (a learner's first output should not be one);
+3. the committed notebook (what GitHub shows) has no error output, and every code cell that prints something in
+   this run has committed output too: outputs committed from an older version of a cell, or never committed, show.
+
+`--save` writes this run's outputs into the notebooks (the skipped cells keep theirs): `make outputs`.
+Ends with 'N passed, M failed'; exit code 1 if anything failed.
+"""
+import argparse, json, os, re, subprocess, sys, time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+import nbformat
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
+
+ROOT = Path(__file__).resolve().parent.parent
+SKIP = re.compile(r'^#\|\s*(slow|notest|eval:\s*false)\b', re.M)
+
+def skipped(cell) -> bool: return cell.cell_type == 'code' and bool(SKIP.search(cell.source))
+
+def prints(cell) -> bool:
+    "Does a code cell have output a reader sees?"
+    return any(o.output_type in ('stream', 'display_data', 'execute_result', 'error') for o in cell.get('outputs', []))
+
+def run_one(fn:str, save:bool=False, timeout:int=900) -> tuple:
+    "(notebook, seconds, list of problems) after running `fn` in the mlc kernel"
+    fn, t0, problems = Path(fn).resolve(), time.time(), []
+    committed = nbformat.read(fn, as_version=4)
+    nb = nbformat.read(fn, as_version=4)
+    for c in nb.cells:
+        if skipped(c): c.source, c.outputs = '', []
+    client = NotebookClient(nb, kernel_name='mlc', timeout=timeout, resources={'metadata': {'path': str(fn.parent)}})
+    try: client.execute(stderr=subprocess.DEVNULL)   # the kernel process's own log (cells' stderr goes to outputs)
+    except CellExecutionError as e: problems.append(f'error while running: {str(e).strip().splitlines()[-1][:300]}')
+    except Exception as e: problems.append(f'could not run: {type(e).__name__}: {e}')
+    code = [(i, c) for i, c in enumerate(nb.cells) if c.cell_type == 'code' and c.source.strip()]
+    if code:
+        i, first = code[0]
+        warn = [o.text for o in first.get('outputs', []) if o.output_type == 'stream' and 'Warning' in o.text]
+        if warn: problems.append(f'first code cell (#{i}) prints a warning: {warn[0].strip()[:200]}')
+    for i, (c, old) in enumerate(zip(nb.cells, committed.cells)):
+        if c.cell_type != 'code' or skipped(old): continue
+        if any(o.output_type == 'error' for o in old.get('outputs', [])): problems.append(f'cell #{i}: committed output is an error')
+        if prints(c) and not prints(old): problems.append(f'cell #{i}: prints when run, but has no committed output (run `make outputs`)')
+    if save and not any(p.startswith(('error', 'could not')) for p in problems):
+        for c, old in zip(nb.cells, committed.cells):
+            if skipped(old): c.source, c.outputs = old.source, old.get('outputs', [])
+            c.source = old.source
+        nbformat.write(nb, fn)
+        problems = [p for p in problems if 'no committed output' not in p]
+    return str(fn.relative_to(ROOT)), time.time() - t0, problems
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    p.add_argument('nbs', nargs='*', help='notebooks (default: nbs/*.ipynb)')
+    p.add_argument('--workers', type=int, default=2)
+    p.add_argument('--save', action='store_true', help="write this run's outputs into the notebooks")
+    p.add_argument('--timeout', type=int, default=900, help='seconds per cell')
+    a = p.parse_args()
+    fns = a.nbs or sorted(str(f) for f in (ROOT/'nbs').glob('*.ipynb'))
+    os.environ['MPLBACKEND'] = 'module://matplotlib_inline.backend_inline'   # plots as outputs, as in Jupyter
+    passed = failed = 0
+    with ProcessPoolExecutor(a.workers) as ex:
+        for name, secs, problems in ex.map(run_one, fns, [a.save]*len(fns), [a.timeout]*len(fns)):
+            if problems:
+                failed += 1
+                print(f'FAILED: {name} in a Jupyter kernel ({secs:.0f} s)')
+                for pr in problems: print(f'    {pr}')
+            else:
+                passed += 1
+                print(f'ok: {name} in a Jupyter kernel ({secs:.0f} s)', flush=True)
+    print(f'{passed} passed, {failed} failed')
+    sys.exit(1 if failed else 0)
+
+if __name__ == '__main__': main()
