@@ -36,8 +36,9 @@ def args(p):
 def make_learner(variant:str, dls, a, cbs):
     "The `mlc_learner` of a variant"
     from mlc.learner import mlc_learner, pos_weight_from, SigmoidASL
-    if variant == 'bce_pw': return mlc_learner(dls, cbs=cbs, pos_weight=pos_weight_from(dls, a.max_pos_weight))
-    learn = mlc_learner(dls, cbs=cbs, loss='asl' if variant.startswith('asl') else 'bce')
+    kw = dict(cbs=cbs, bars=True)                  # no per-epoch LogLines (no_progress() removed the bars; FitClock prints)
+    if variant == 'bce_pw': return mlc_learner(dls, pos_weight=pos_weight_from(dls, a.max_pos_weight), **kw)
+    learn = mlc_learner(dls, loss='asl' if variant.startswith('asl') else 'bce', **kw)
     if variant == 'asl_paper': learn.loss_func = SigmoidASL(gamma_pos=0)
     if variant == 'asl_sum': learn.loss_func = SigmoidASL(reduction='batchmean')
     return learn

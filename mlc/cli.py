@@ -41,6 +41,13 @@ def parse_target(s:str) -> dict:
         raise ValueError(f"--thresh-for {s!r}: expected precision=P or recall=R with P, R in (0, 1], e.g. precision=0.95")
     return {f'min_{k.strip()}': x}
 
+# %% ../nbs/21_cli.ipynb #d2c1a103
+def _print_calibration(cal:dict):
+    "One line about the fitted temperature(s) and the held-out ECE before and after"
+    t = cal['temperature']
+    ts = f"temperature {t:.3f}" if cal['kind'] == 'model' else f"temperatures {min(t):.2f} to {max(t):.2f} (one per label)"
+    print(f"calibration: {ts}; expected calibration error {cal['ece_before']:.4f} -> {cal['ece_after']:.4f} (held out, 2-fold)")
+
 # %% ../nbs/21_cli.ipynb #0b9da955
 @call_parse
 def mlc_train(data:str=None,        # PASCAL-layout folder (train/ + train.csv); default: generate --source
@@ -56,7 +63,7 @@ def mlc_train(data:str=None,        # PASCAL-layout folder (train/ + train.csv);
               seed:int=42,          # random seed: same seed, same metrics
               out:str='models/mlc', # folder for the trained model
               loss:str='bce',       # bce (binary cross-entropy) or asl (asymmetric loss)
-              calibrate:str='model',# temperature scaling before tuning thresholds: model (one), label (one per label) or none
+              calibrate:str='label',# temperature scaling before tuning thresholds: label (one per label), model (one) or none
               thresh_for:str=None): # per-label thresholds meeting a target, precision=0.95 or recall=0.9 (default: best F1)
     "Train a multi-label classifier, calibrate it, tune per-label thresholds, print a report and save the model"
     import pandas as pd
@@ -82,13 +89,6 @@ def mlc_train(data:str=None,        # PASCAL-layout folder (train/ + train.csv);
     art = res['artifact']
     print(f"saved {art} + {art.with_suffix('.safetensors').name} (safe to share), {Path(out)/'learner.pkl'} "
           f"(fastai pickle: load only files you trust) and {Path(out)/'scores.json'} in {time.perf_counter() - t0:.0f} s")
-
-# %% ../nbs/21_cli.ipynb #d2c1a103
-def _print_calibration(cal:dict):
-    "One line about the fitted temperature(s) and the held-out ECE before and after"
-    t = cal['temperature']
-    ts = f"temperature {t:.3f}" if cal['kind'] == 'model' else f"temperatures {min(t):.2f} to {max(t):.2f} (one per label)"
-    print(f"calibration: {ts}; expected calibration error {cal['ece_before']:.4f} -> {cal['ece_after']:.4f} (held out, 2-fold)")
 
 # %% ../nbs/21_cli.ipynb #3607b060
 def parse_thresh(s:str):

@@ -75,7 +75,7 @@ class MLCModel:
             raise ValueError(f"loss function {learn.loss_func} does not apply a sigmoid: mlc models are multi-label (BCEWithLogitsLossFlat)")
         t = ifnone(thresh, getattr(learn.loss_func, 'thresh', 0.5))
         return cls(learn.model, [str(v) for v in learn.dls.vocab], t, preprocess_spec(learn.dls),
-                   np.asarray(getattr(learn.loss_func, 'temperature', 1.), dtype=np.float32), channels_last=channels_last)
+                   torch.as_tensor(getattr(learn.loss_func, 'temperature', 1.)).float().cpu().numpy(), channels_last=channels_last)
 
     @property
     def size(self) -> tuple: return tuple(self.spec['resize']['size'])
@@ -225,7 +225,7 @@ def _scores(probs, targs, thresh) -> dict:
     return headline(probs, targs, thresh) | counts_at(probs, targs, thresh)
 
 # %% ../nbs/18_inference.ipynb #e8d0a019
-def tune_and_save(learn:Learner, out, min_pos:int=10, calibration:str='model', min_precision:float=None,
+def tune_and_save(learn:Learner, out, min_pos:int=10, calibration:str='label', min_precision:float=None,
                   min_recall:float=None) -> dict:
     "Calibrate, tune and install thresholds (best F1, or a precision or recall target) on `learn`'s validation set, save model, `learner.pkl` and `scores.json` in `out`"
     if calibration not in ('model', 'label', None): raise ValueError(f"calibration={calibration!r}: use 'model', 'label' or None")

@@ -64,8 +64,10 @@ class LogLines(Callback):
     "Print the metric names, then one line per epoch, instead of progress bars (for logs and pipes)"
     order = ProgressCallback.order + 1
     def before_fit(self):
-        self.old_logger, self.learn.logger = self.learn.logger, self._line
-        if self.old_logger is not noop: self._line(self.recorder.metric_names)
+        self.old_logger = self.learn.logger
+        if self.old_logger is noop: return     # get_preds, validate, other ranks of a distributed run: stay silent
+        self.learn.logger = self._line
+        self._line(self.recorder.metric_names)
     def _line(self, log):
         print('  '.join(f'{o:>10.6f}' if isinstance(o, float) else f'{str(o):>10}' for o in log), flush=True)
     def after_fit(self): self.learn.logger = self.old_logger

@@ -27,11 +27,10 @@ def _targs(targs): return as_np(targs).astype(int)
 
 # %% ../nbs/13_metrics.ipynb #f3c1a002
 def confusion_counts(preds, targs, thresh=0.5, sigmoid=False) -> tuple:
-    "TP, FP, FN and TN of each label at `preds > thresh`: sklearn's `multilabel_confusion_matrix`, unpacked"
-    t, p = _targs(targs), binarize(preds, thresh, sigmoid)
-    k = t.shape[1]   # with one column sklearn sees a binary problem and counts both classes: add a column, drop it after
-    cm = skm.multilabel_confusion_matrix(np.c_[t, np.zeros_like(t)], np.c_[p, np.zeros_like(p)])[:k] if k == 1 else skm.multilabel_confusion_matrix(t, p)
-    return cm[:, 1, 1], cm[:, 0, 1], cm[:, 1, 0], cm[:, 0, 0]
+    "TP, FP, FN and TN of each label at `preds > thresh` (what sklearn's `multilabel_confusion_matrix` holds)"
+    y, yhat = _targs(targs) > 0, binarize(preds, thresh, sigmoid)
+    tp, fp, fn = (yhat & y).sum(0), (yhat & ~y).sum(0), (~yhat & y).sum(0)
+    return tp, fp, fn, len(y) - tp - fp - fn
 
 # %% ../nbs/13_metrics.ipynb #5f5edddc
 def hamming(preds, targs, thresh=0.5, sigmoid=False):
@@ -117,7 +116,7 @@ class MultiLabelMetric(AccumMetric):
         super().__init__(func, flatten=False, name=name, **kwargs)
         self.thresh = thresh
     def accumulate(self, learn):
-        t = torch.as_tensor(getattr(learn.loss_func, 'temperature', 1.), device=learn.pred.device)
+        t = torch.as_tensor(getattr(getattr(learn, 'loss_func', None), 'temperature', 1.), device=learn.pred.device)
         self.accum_values(learn.pred / t, learn.y, learn)
     @property
     def value(self):
