@@ -33,6 +33,7 @@ run inference         $PY bench/inference.py $quick
 run profile_training  $PY bench/profile_training.py $quick
 run time_to_quality   $PY bench/time_to_quality.py $quick
 run quality_curve     $PY bench/quality_curve.py $quick
+run losses            $PY bench/losses.py $quick
 [ $tests = 1 ] && run test_suite bash bench/test_suite.sh
 echo; echo "=== summary ($(( ($(date +%s) - t0) / 60 )) min in all)"
 printf '  %s\n' "${status[@]}"

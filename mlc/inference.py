@@ -16,7 +16,9 @@ from .contract import FORMAT, VERSION, check_vocab, label_thresh, read_sidecar, 
 from .contract import write_predictions as write_rows
 from .runtime import predict_batches, OnnxModel
 from .metrics import headline, label_report
-from .thresholds import tune_thresholds, set_thresh
+from .thresholds import tune_thresholds, set_thresh, per_label_thresh, precision_thresh, recall_thresh
+from .thresholds import counts_at, precision_counts, recall_counts
+from .calibrate import calibrate
 
 # %% auto #0
 __all__ = ['preprocess_spec', 'MLCModel', 'predict_files', 'atomic_write_text', 'save_model_artifact', 'load_model_artifact',
@@ -51,9 +53,10 @@ def preprocess_spec(dls) -> dict:
 
 # %% ../nbs/18_inference.ipynb #e8d0a006
 def _is_sigmoid(loss_func) -> bool:
-    "Does `loss_func`'s activation behave like a sigmoid?"
-    x = torch.linspace(-6, 6, 13)
-    try: return torch.allclose(getattr(loss_func, 'activation', noop)(x).float(), torch.sigmoid(x), atol=1e-6)
+    "Does `loss_func`'s activation behave like a sigmoid of the logits divided by its `temperature` (1 if it has none)?"
+    t = torch.as_tensor(getattr(loss_func, 'temperature', 1.), dtype=torch.float).reshape(-1)
+    x = torch.linspace(-6, 6, 13)[:, None].expand(-1, len(t))
+    try: return torch.allclose(getattr(loss_func, 'activation', noop)(x*t).float(), torch.sigmoid(x), atol=1e-6)
     except Exception: return False
 
 # %% ../nbs/18_inference.ipynb #cbe61d7a
@@ -72,7 +75,7 @@ class MLCModel:
             raise ValueError(f"loss function {learn.loss_func} does not apply a sigmoid: mlc models are multi-label (BCEWithLogitsLossFlat)")
         t = ifnone(thresh, getattr(learn.loss_func, 'thresh', 0.5))
         return cls(learn.model, [str(v) for v in learn.dls.vocab], t, preprocess_spec(learn.dls),
-                   getattr(learn, 'temperature', 1.), channels_last=channels_last)
+                   torch.as_tensor(getattr(learn.loss_func, 'temperature', 1.)).float().cpu().numpy(), channels_last=channels_last)
 
     @property
     def size(self) -> tuple: return tuple(self.spec['resize']['size'])
@@ -208,17 +211,42 @@ def load_model(path):
     return OnnxModel(p) if p.suffix == '.onnx' else load_model_artifact(p)
 
 # %% ../nbs/18_inference.ipynb #e8d0a017
-def tune_and_save(learn:Learner, out, min_pos:int=10) -> dict:
-    "Tune and install per-label thresholds on `learn`'s validation set, save model, `learner.pkl` and `scores.json` in `out`"
-    probs, targs = learn.get_preds()
-    thresh, held_out = tune_thresholds(probs, targs, min_pos=min_pos)
+def _threshold_rule(min_pos:int, min_precision:float=None, min_recall:float=None) -> tuple:
+    "The thresholds' `fit` function and its description: per-label F1, or a precision or recall target"
+    if min_precision is not None and min_recall is not None: raise ValueError("give min_precision or min_recall, not both")
+    for name, v in (('min_precision', min_precision), ('min_recall', min_recall)):
+        if v is not None and not 0 <= v <= 1: raise ValueError(f"{name}={v}: a target must be in [0, 1]")
+    if min_precision is not None: return partial(precision_thresh, min_precision=min_precision), f'precision>={min_precision:g}'
+    if min_recall is not None: return partial(recall_thresh, min_recall=min_recall), f'recall>={min_recall:g}'
+    return partial(per_label_thresh, min_pos=min_pos), 'f1'
+
+def _scores(probs, targs, thresh) -> dict:
+    "`headline` metrics and per-label counts: the held-out score of `tune_and_save`"
+    return headline(probs, targs, thresh) | counts_at(probs, targs, thresh)
+
+# %% ../nbs/18_inference.ipynb #e8d0a019
+def tune_and_save(learn:Learner, out, min_pos:int=10, calibration:str='label', min_precision:float=None,
+                  min_recall:float=None) -> dict:
+    "Calibrate, tune and install thresholds (best F1, or a precision or recall target) on `learn`'s validation set, save model, `learner.pkl` and `scores.json` in `out`"
+    if calibration not in ('model', 'label', None): raise ValueError(f"calibration={calibration!r}: use 'model', 'label' or None")
+    fit, rule = _threshold_rule(min_pos, min_precision, min_recall)
+    logits, targs = learn.get_preds(act=noop)
+    cal = calibration and calibrate(learn, per_label=calibration == 'label', min_pos=min_pos, preds=(logits, targs))
+    probs = learn.loss_func.activation(logits)
+    thresh, held_out = tune_thresholds(probs, targs, fit=fit, score=_scores)
+    counts = {k: held_out.pop(k) for k in ('tp', 'fp', 'fn', 'tn')}
     set_thresh(learn, thresh)
+    vocab = [str(v) for v in learn.dls.vocab]
+    scores = dict(at_0_5=headline(probs, targs, 0.5), held_out_tuned=held_out, n_valid=len(probs),
+                  thresholds=dict(rule=rule, never_predicted=[v for v, t in zip(vocab, thresh.tolist()) if t >= 1]),
+                  calibration=cal and dict(cal, kind=calibration, temperature=np.asarray(cal['temperature']).tolist()))
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
-    scores = dict(at_0_5=headline(probs, targs, 0.5), held_out_tuned=held_out, n_valid=len(probs))
     art = save_model_artifact(learn, out/'model')
     learn.export(out.absolute()/'learner.pkl')
     atomic_write_text(out/'scores.json', json.dumps(scores, indent=1))
-    return dict(report=label_report(probs, targs, learn.dls.vocab, thresh), **scores, artifact=art)
+    report = label_report(probs, targs, vocab, thresh).assign(precision_held_out=precision_counts(counts['tp'], counts['fp']),
+                                                              recall_held_out=recall_counts(counts['tp'], counts['fp'], counts['fn']))
+    return dict(report=report, **scores, artifact=art)
 
 # %% ../nbs/18_inference.ipynb #45ffdc39
 def write_predictions(df:pd.DataFrame, out) -> Path:
