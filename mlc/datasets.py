@@ -87,7 +87,8 @@ def make_shapes(path=None, n:int=1000, size:int=64, max_shapes:int=3, valid_pct:
                 styles=tuple(STYLES), layouts=LAYOUTS, overwrite:bool=False) -> Path:
     "Write `n` synthetic shape images with grouped style/layout labels in PASCAL layout; return the folder."
     spec = shapes_spec(n, max_shapes, styles, layouts, seed)
-    path = Path(path) if path else mlc_cache('shapes', f'n{n}_s{size}_k{max_shapes}_seed{seed}')
+    groups = '' if (tuple(styles), tuple(layouts)) == (tuple(STYLES), LAYOUTS) else '_' + '-'.join([*styles, *layouts])
+    path = Path(path) if path else mlc_cache('shapes', f'n{n}_s{size}_k{max_shapes}_v{valid_pct}_seed{seed}{groups}')
     if (path/'train.csv').exists() and not overwrite: return path
     (path/'train').mkdir(parents=True, exist_ok=True)
     fnames = [f'{i:05d}.png' for i in range(n)]
