@@ -12,7 +12,7 @@ from .contract import sidecar_path
 from .runtime import iter_image_files, predict_files
 
 # %% auto #0
-__all__ = ['mlc_data', 'mlc_train', 'parse_thresh', 'predictor', 'mlc_predict']
+__all__ = ['mlc_data', 'mlc_train', 'parse_thresh', 'predictor', 'mlc_predict', 'mlc_export', 'mlc_app']
 
 # %% ../nbs/21_cli.ipynb #614d9fe2
 @call_parse
@@ -105,3 +105,31 @@ def mlc_predict(model:str,        # model.json (safe artifact), model.onnx (no t
     n_err = sum(r['error'] != '' for r in rows)
     print(f"mlc_predict: {len(rows) - n_err} predicted, {n_err} errors" + (f"; wrote {out}" if out else ''))
     if len(rows) == n_err: raise CliError(f"mlc_predict: error: no file could be read")
+
+# %% ../nbs/21_cli.ipynb #f21e0002
+@call_parse
+def mlc_export(model:str,      # the saved model: model.json (with model.safetensors next to it)
+               opset:int=18):  # ONNX opset (torch's exporter writes 18 or newer)
+    "Export a saved model's network to ONNX, as MODEL.onnx next to its sidecar, and record the file in the sidecar"
+    if Path(model).suffix == '.pkl': raise CliError(f"mlc_export: error: {model} is a pickle: export the safe artifact (model.json) saved next to it")
+    from mlc.inference import export_onnx
+    t0 = time.perf_counter()
+    try: fn = export_onnx(model, opset=opset)
+    except (ValueError, FileNotFoundError) as e: raise CliError(f"mlc_export: error: {e}") from None
+    print(f"mlc_export: wrote {fn} ({fn.stat().st_size/1e6:.1f} MB) in {time.perf_counter() - t0:.0f} s and recorded it in "
+          f"{sidecar_path(model).name}; without torch: copy {sidecar_path(model).name} and {fn.name}, then: mlc_predict {fn} IMAGES")
+
+# %% ../nbs/21_cli.ipynb #f21e0008
+@call_parse
+def mlc_app(model:str,            # model.json (the safe artifact, torch) or model.onnx (ONNX Runtime, no torch); never a pickle
+            host:str='127.0.0.1', # address to listen on (0.0.0.0: every network interface)
+            port:int=7860,        # port to listen on
+            examples:str=None):   # a folder (or CSV of file names) of example images to offer on the page
+    "Serve a web page that labels uploaded images with a saved model, until Ctrl-C"
+    if Path(model).suffix == '.pkl': raise CliError(f"mlc_app: error: {model} is a pickle, which the app does not load: use the model.json saved next to it")
+    try:
+        m = predictor(model)
+        ex = list(iter_image_files(examples)) if examples else None
+        from mlc.app import serve
+        serve(m, host, port, examples=ex)
+    except (ValueError, OSError) as e: raise CliError(f"mlc_app: error: {e}") from None
