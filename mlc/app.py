@@ -18,10 +18,10 @@ from .contract import label_thresh, load_rgb, prediction_rows, write_predictions
 from .runtime import predict_files
 
 # %% auto #0
-__all__ = ['log', 'EMPTY', 'CSS', 'HEAD', 'LAUNCH_KW', 'app_predict', 'thumbnail', 'results_html', 'make_app', 'serve']
+__all__ = ['EMPTY', 'CSS', 'HEAD', 'LAUNCH_KW', 'app_predict', 'thumbnail', 'results_html', 'make_app', 'serve']
 
 # %% ../nbs/20_app.ipynb #a20a0008
-log = logging.getLogger(__name__)
+_log = logging.getLogger(__name__)
 
 def app_predict(model, files:list, bs:int=16) -> tuple:
     "(probabilities (files, labels), errors) of `files` by `model`; if the model fails, each file's error says so"
@@ -29,7 +29,7 @@ def app_predict(model, files:list, bs:int=16) -> tuple:
         rows = predict_files(model, files, bs=bs)
         return np.float32([[r[v] for v in model.vocab] for r in rows]).reshape(len(files), len(model.vocab)), [r['error'] for r in rows]
     except Exception as e:
-        log.exception('prediction failed')
+        _log.exception('prediction failed')
         return np.full((len(files), len(model.vocab)), np.nan, np.float32), [f'prediction failed: {type(e).__name__}: {e}'] * len(files)
 
 # %% ../nbs/20_app.ipynb #a20a000b
@@ -64,7 +64,7 @@ def results_html(rows:list, vocab:list, thresh, thumbs:list, mode:str) -> str:
         head = f'<tr class="mlc-row{" mlc-error" if err else ""}" data-file="{name}" data-labels="{html.escape(r["labels"])}" data-error="{err}"><td>{img}</td><td class="mlc-file">{name}</td>'
         if err: out.append(f'{head}<td class="mlc-err" colspan="2">&#9888; {err}</td></tr>'); continue
         chips = ''.join(f'<span class="mlc-chip">{html.escape(l)}</span>' for l in on) or '<span class="mlc-none">no label</span>'
-        out.append(f'{head}<td class="mlc-labels">{chips}</td><td>{_bars(r, vocab, thresh, on)}</td></tr>')
+        out.append(f'{head}<td class="mlc-labels">{chips}</td><td class="mlc-probs">{_bars(r, vocab, thresh, on)}</td></tr>')
     return ''.join(out) + '</tbody></table>'
 
 # %% ../nbs/20_app.ipynb #a20a0010
@@ -73,7 +73,9 @@ table.mlc-table { border-collapse: collapse; width: 100%; }
 table.mlc-table th, table.mlc-table td { border-bottom: 1px solid var(--border-color-primary); padding: 6px 8px; text-align: left; vertical-align: middle; }
 table.mlc-table img { max-width: 72px; max-height: 72px; border-radius: 4px; display: block; }
 .mlc-summary { margin: 0 0 .5em 0; }
-.mlc-file { font-family: var(--font-mono); font-size: .9em; word-break: break-all; }
+.mlc-file { font-family: var(--font-mono); font-size: .9em; word-break: break-all; width: 15%; }
+td.mlc-labels { width: 30%; }
+td.mlc-probs { width: 45%; min-width: 16em; }
 .mlc-chip { display: inline-block; background: var(--color-accent); color: white; border-radius: 999px; padding: 1px 10px; margin: 1px 2px; font-weight: 600; }
 .mlc-none { color: var(--body-text-color-subdued); font-style: italic; }
 .mlc-bar { display: grid; grid-template-columns: 5em 1fr 3.5em; gap: 6px; align-items: center; margin: 2px 0; font-size: .9em; }

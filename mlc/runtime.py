@@ -105,6 +105,7 @@ def onnx_session(fn, threads:int=None, providers=None):
     except ImportError: raise ImportError("ONNX models need onnxruntime: pip install onnxruntime") from None
     opts = ort.SessionOptions()
     if threads: opts.intra_op_num_threads = threads   # default: one thread per physical core
+    opts.add_session_config_entry('session.intra_op.allow_spinning', '0')   # idle threads sleep, as torch's with OMP_WAIT_POLICY=passive
     try: return ort.InferenceSession(str(fn), opts, providers=providers or ['CPUExecutionProvider'])
     except Exception as e: raise ValueError(f"{fn} is not an ONNX model ONNX Runtime can load: {str(e).strip()}") from None
 
