@@ -9,9 +9,10 @@ from pathlib import Path
 # Read when gradio is imported: no telemetry or version check (offline), and gradio's copies of uploaded files in a folder
 # of this process's own, removed when it exits, rather than in a shared $TMPDIR/gradio that grows with every run
 os.environ.setdefault('GRADIO_ANALYTICS_ENABLED', 'False')
+_own_tmp = None
 if not os.environ.get('GRADIO_TEMP_DIR'):
-    os.environ['GRADIO_TEMP_DIR'] = tempfile.mkdtemp(prefix='mlc_app_')
-    atexit.register(shutil.rmtree, os.environ['GRADIO_TEMP_DIR'], ignore_errors=True)
+    os.environ['GRADIO_TEMP_DIR'] = _own_tmp = tempfile.mkdtemp(prefix='mlc_app_')
+    atexit.register(shutil.rmtree, _own_tmp, ignore_errors=True)
 import numpy as np
 import gradio as gr
 from .contract import label_thresh, load_rgb, prediction_rows, write_predictions
