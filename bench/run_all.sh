@@ -30,6 +30,7 @@ run() {  # name, command...
 }
 run thresholds        $PY bench/thresholds.py $quick
 run inference         $PY bench/inference.py $quick
+run onnx_vs_torch     $PY bench/onnx_vs_torch.py $quick
 run profile_training  $PY bench/profile_training.py $quick
 run time_to_quality   $PY bench/time_to_quality.py $quick
 run quality_curve     $PY bench/quality_curve.py $quick

@@ -14,7 +14,7 @@ from safetensors.torch import save_file, load_file
 import mlc
 from .contract import FORMAT, VERSION, check_vocab, label_thresh, read_sidecar, checked_file, sidecar_path, sha256
 from .contract import write_predictions as write_rows
-from .runtime import predict_batches, OnnxModel
+from .runtime import predict_batches, OnnxModel, onnx_session
 from .metrics import headline, label_report
 from .thresholds import tune_thresholds, set_thresh, per_label_thresh, precision_thresh, recall_thresh
 from .thresholds import counts_at, precision_counts, recall_counts
@@ -22,7 +22,7 @@ from .calibrate import calibrate
 
 # %% auto #0
 __all__ = ['preprocess_spec', 'MLCModel', 'predict_files', 'atomic_write_text', 'save_model_artifact', 'load_model_artifact',
-           'load_model', 'tune_and_save', 'write_predictions']
+           'load_model', 'check_onnx', 'export_onnx', 'tune_and_save', 'write_predictions']
 
 # %% ../nbs/18_inference.ipynb #31bd22c3
 _KNOWN_TFMS = (Resize, RandomResizedCrop, ToTensor, IntToFloatTensor, Normalize)
@@ -209,6 +209,50 @@ def load_model(path):
         if not p.is_file(): raise FileNotFoundError(f"model file {p} not found")
         return load_learner(p)
     return OnnxModel(p) if p.suffix == '.onnx' else load_model_artifact(p)
+
+# %% ../nbs/18_inference.ipynb #f18e0002
+def _clean_copy(model:nn.Module) -> nn.Module:
+    "An eval-mode float32 CPU copy of `model` with ordinary, contiguous tensors, as the ONNX exporter wants them"
+    with torch.no_grad(): return deepcopy(model).eval().float().cpu().to(memory_format=torch.contiguous_format)
+
+def _same_weights(model:nn.Module, wfn) -> bool:
+    "Does `model` hold exactly the weights of the safetensors file `wfn`?"
+    sd, msd = load_file(wfn), model.state_dict()
+    return sd.keys() == msd.keys() and all(torch.equal(msd[k].detach().cpu(), sd[k]) for k in sd)
+
+# %% ../nbs/18_inference.ipynb #f18e0003
+def check_onnx(net:nn.Module, fn, size, atol:float=1e-3) -> float:
+    "Max |logit difference| between ONNX Runtime on file `fn` and `net` on random batches of 1 and 3; a `ValueError` above `atol`"
+    sess, worst = onnx_session(fn), 0.
+    for bs in (1, 3):
+        x = torch.randn(bs, 3, *size)
+        with torch.no_grad(): ref = net.eval()(x).float().numpy()
+        worst = max(worst, float(np.abs(sess.run(None, {sess.get_inputs()[0].name: x.numpy()})[0] - ref).max()))
+    if not worst <= atol: raise ValueError(f"the ONNX export of {fn} differs from torch by up to {worst:.2g} (> atol={atol})")
+    return worst
+
+# %% ../nbs/18_inference.ipynb #f18e0004
+def export_onnx(model, opset:int=18, atol:float=1e-3) -> Path:
+    "Export the network of saved model `model` (its sidecar path, or an `MLCModel` loaded from it) to ONNX next to the sidecar, and record it there"
+    if opset < 18: raise ValueError(f"opset {opset}: torch's ONNX exporter writes opset 18 or newer")
+    m = load_model_artifact(model) if isinstance(model, (str, Path)) else model
+    jfn = m.meta.get('path')
+    if jfn is None: raise ValueError(f"{m} was not loaded from a saved model: save it with save_model_artifact, then export that")
+    wfn = checked_file(read_sidecar(jfn))
+    if not _same_weights(m.model, wfn): raise ValueError(f"the weights of {m} are not those of {wfn} any more: save the model again, then export that")
+    fn = jfn.with_suffix('.onnx'); tmp = fn.with_name(f'.{fn.stem}.tmp.onnx')
+    net = _clean_copy(m.model)
+    try:
+        with torch.no_grad():
+            torch.onnx.export(net, (torch.randn(2, 3, *m.size),), tmp, dynamo=True, opset_version=opset, optimize=True,
+                              dynamic_shapes=({0: torch.export.Dim('batch')},), external_data=False, verbose=False,
+                              input_names=['input'], output_names=['logits'])
+        check_onnx(net, tmp, m.size, atol)
+        tmp.replace(fn)
+    finally: tmp.unlink(missing_ok=True)
+    meta = json.loads(jfn.read_text())
+    atomic_write_text(jfn, json.dumps(dict(meta, onnx=dict(file=fn.name, sha256=sha256(fn), opset=opset)), indent=1))
+    return fn
 
 # %% ../nbs/18_inference.ipynb #e8d0a017
 def _threshold_rule(min_pos:int, min_precision:float=None, min_recall:float=None) -> tuple:
