@@ -30,9 +30,11 @@ run() {  # name, command...
 }
 run thresholds        $PY bench/thresholds.py $quick
 run inference         $PY bench/inference.py $quick
+run onnx_vs_torch     $PY bench/onnx_vs_torch.py $quick
 run profile_training  $PY bench/profile_training.py $quick
 run time_to_quality   $PY bench/time_to_quality.py $quick
 run quality_curve     $PY bench/quality_curve.py $quick
+run losses            $PY bench/losses.py $quick
 run streaming         $PY bench/streaming.py $quick
 run scaling           $PY bench/scaling.py $quick
 [ $tests = 1 ] && run test_suite bash bench/test_suite.sh

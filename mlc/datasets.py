@@ -87,7 +87,8 @@ def make_shapes(path=None, n:int=1000, size:int=64, max_shapes:int=3, valid_pct:
                 styles=tuple(STYLES), layouts=LAYOUTS, overwrite:bool=False) -> Path:
     "Write `n` synthetic shape images with grouped style/layout labels in PASCAL layout; return the folder."
     spec = shapes_spec(n, max_shapes, styles, layouts, seed)
-    path = Path(path) if path else mlc_cache('shapes', f'n{n}_s{size}_k{max_shapes}_seed{seed}')
+    groups = '' if (tuple(styles), tuple(layouts)) == (tuple(STYLES), LAYOUTS) else '_' + '-'.join([*styles, *layouts])
+    path = Path(path) if path else mlc_cache('shapes', f'n{n}_s{size}_k{max_shapes}_v{valid_pct}_seed{seed}{groups}')
     if (path/'train.csv').exists() and not overwrite: return path
     (path/'train').mkdir(parents=True, exist_ok=True)
     fnames = [f'{i:05d}.png' for i in range(n)]
@@ -104,10 +105,14 @@ _FMNIST_FILES = dict(train=('train-images-idx3-ubyte', 'train-labels-idx1-ubyte'
                      test=('t10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'))
 
 # %% ../nbs/11_datasets.ipynb #eb17a0ab
-def compose_grids(imgs:np.ndarray, lbls:np.ndarray, n:int, grid:int=2, p_empty:float=0.25, n_classes:int=10, seed:int=42):
+def compose_grids(imgs:np.ndarray, lbls:np.ndarray, n:int, grid:int=2, p_empty:float=0.25, n_classes:int=10, seed:int=42,
+                  class_weights=None): # relative weight of each class when drawing items (default: all items alike)
     "`n` composites of `grid x grid` random items from `imgs` (cells empty with prob. `p_empty`) and their multi-hot labels."
     rng = np.random.default_rng(seed)
-    idx = rng.integers(0, len(imgs), (n, grid*grid))
+    if class_weights is None: idx = rng.integers(0, len(imgs), (n, grid*grid))
+    else:
+        w = np.asarray(class_weights, float)[lbls]
+        idx = rng.choice(len(imgs), (n, grid*grid), p=w/w.sum())
     full = rng.random((n, grid*grid)) >= p_empty
     h, w = imgs.shape[1:]
     cells = imgs[idx] * full[..., None, None].astype(imgs.dtype)
@@ -124,20 +129,22 @@ def _save_gray(args):
 
 # %% ../nbs/11_datasets.ipynb #d5a1c007
 def make_fmnist_grids(path=None, n_train:int=2000, n_valid:int=500, grid:int=2, p_empty:float=0.25, seed:int=42,
-                      src=None, overwrite:bool=False) -> Path:
+                      src=None, overwrite:bool=False, class_weights=None) -> Path:
     "Write Fashion-MNIST composites in PASCAL layout: train from the train split, valid from the disjoint test split."
-    path = Path(path) if path else mlc_cache('fmnist_grids', f'g{grid}_n{n_train}_{n_valid}_e{p_empty}_seed{seed}')
+    w_tag = '' if class_weights is None else '_w' + '-'.join(f'{w:g}' for w in class_weights)
+    path = Path(path) if path else mlc_cache('fmnist_grids', f'g{grid}_n{n_train}_{n_valid}_e{p_empty}_seed{seed}{w_tag}')
     if (path/'train.csv').exists() and not overwrite: return path
     (path/'train').mkdir(parents=True, exist_ok=True)
     fnames, labels, is_valid = [], [], []
     for split, n, s, valid in (('train', n_train, seed, False), ('test', n_valid, seed+1, True)):
         imgs, lbls = load_fmnist(split, src)
-        out, onehot, _, _ = compose_grids(imgs, lbls, n, grid, p_empty, len(FMNIST_CLASSES), s)
+        out, onehot, _, _ = compose_grids(imgs, lbls, n, grid, p_empty, len(FMNIST_CLASSES), s, class_weights)
         fns = [f'{"valid" if valid else "train"}_{i:06d}.png' for i in range(n)]
         parallel(_save_gray, list(zip(out, [path/'train'/f for f in fns])), n_workers=0 if n < 2000 else 2, threadpool=True)
         fnames += fns; is_valid += [valid]*n
         labels += [' '.join(FMNIST_CLASSES[c] for c in np.nonzero(row)[0]) for row in onehot]
-    info = dict(source='fmnist', grid=grid, p_empty=p_empty, seed=seed, classes=list(FMNIST_CLASSES))
+    info = dict(source='fmnist', grid=grid, p_empty=p_empty, seed=seed, classes=list(FMNIST_CLASSES),
+                **({} if class_weights is None else dict(class_weights=[float(w) for w in class_weights])))
     _write_dataset(path, fnames, labels, is_valid, info)
     return path
 

@@ -14,14 +14,16 @@ from safetensors.torch import save_file, load_file
 import mlc
 from .contract import FORMAT, VERSION, check_vocab, label_thresh, read_sidecar, checked_file, sidecar_path, sha256
 from .contract import write_predictions as write_rows
-from .runtime import predict_batches, OnnxModel
+from .runtime import predict_batches, OnnxModel, onnx_session
 from .metrics import headline, label_report
-from .thresholds import tune_thresholds, set_thresh
+from .thresholds import tune_thresholds, set_thresh, per_label_thresh, precision_thresh, recall_thresh
+from .thresholds import counts_at, precision_counts, recall_counts
+from .calibrate import calibrate
 from .distributed import no_gather
 
 # %% auto #0
 __all__ = ['preprocess_spec', 'MLCModel', 'predict_files', 'atomic_write_text', 'save_model_artifact', 'load_model_artifact',
-           'load_model', 'tune_and_save', 'write_predictions']
+           'load_model', 'check_onnx', 'export_onnx', 'tune_and_save', 'write_predictions']
 
 # %% ../nbs/18_inference.ipynb #31bd22c3
 _KNOWN_TFMS = (Resize, RandomResizedCrop, ToTensor, IntToFloatTensor, Normalize)
@@ -52,9 +54,10 @@ def preprocess_spec(dls) -> dict:
 
 # %% ../nbs/18_inference.ipynb #e8d0a006
 def _is_sigmoid(loss_func) -> bool:
-    "Does `loss_func`'s activation behave like a sigmoid?"
-    x = torch.linspace(-6, 6, 13)
-    try: return torch.allclose(getattr(loss_func, 'activation', noop)(x).float(), torch.sigmoid(x), atol=1e-6)
+    "Does `loss_func`'s activation behave like a sigmoid of the logits divided by its `temperature` (1 if it has none)?"
+    t = torch.as_tensor(getattr(loss_func, 'temperature', 1.), dtype=torch.float).reshape(-1)
+    x = torch.linspace(-6, 6, 13)[:, None].expand(-1, len(t))
+    try: return torch.allclose(getattr(loss_func, 'activation', noop)(x*t).float(), torch.sigmoid(x), atol=1e-6)
     except Exception: return False
 
 # %% ../nbs/18_inference.ipynb #cbe61d7a
@@ -73,7 +76,7 @@ class MLCModel:
             raise ValueError(f"loss function {learn.loss_func} does not apply a sigmoid: mlc models are multi-label (BCEWithLogitsLossFlat)")
         t = ifnone(thresh, getattr(learn.loss_func, 'thresh', 0.5))
         return cls(learn.model, [str(v) for v in learn.dls.vocab], t, preprocess_spec(learn.dls),
-                   getattr(learn, 'temperature', 1.), channels_last=channels_last)
+                   torch.as_tensor(getattr(learn.loss_func, 'temperature', 1.)).float().cpu().numpy(), channels_last=channels_last)
 
     @property
     def size(self) -> tuple: return tuple(self.spec['resize']['size'])
@@ -208,22 +211,91 @@ def load_model(path):
         return load_learner(p)
     return OnnxModel(p) if p.suffix == '.onnx' else load_model_artifact(p)
 
-# %% ../nbs/18_inference.ipynb #e8d0a017
-def tune_and_save(learn:Learner, out, min_pos:int=10) -> dict|None:
-    "Tune and install per-label thresholds on `learn`'s validation set, save model, `learner.pkl` and `scores.json` in `out`"
-    if rank_distrib(): distrib_barrier(); return None
+# %% ../nbs/18_inference.ipynb #f18e0002
+def _clean_copy(model:nn.Module) -> nn.Module:
+    "An eval-mode float32 CPU copy of `model` with ordinary, contiguous tensors, as the ONNX exporter wants them"
+    with torch.no_grad(): return deepcopy(model).eval().float().cpu().to(memory_format=torch.contiguous_format)
+
+def _same_weights(model:nn.Module, wfn) -> bool:
+    "Does `model` hold exactly the weights of the safetensors file `wfn`?"
+    sd, msd = load_file(wfn), model.state_dict()
+    return sd.keys() == msd.keys() and all(torch.equal(msd[k].detach().cpu(), sd[k]) for k in sd)
+
+# %% ../nbs/18_inference.ipynb #f18e0003
+def check_onnx(net:nn.Module, fn, size, atol:float=1e-3) -> float:
+    "Max |logit difference| between ONNX Runtime on file `fn` and `net` on random batches of 1 and 3; a `ValueError` above `atol`"
+    sess, worst = onnx_session(fn), 0.
+    for bs in (1, 3):
+        x = torch.randn(bs, 3, *size)
+        with torch.no_grad(): ref = net.eval()(x).float().numpy()
+        worst = max(worst, float(np.abs(sess.run(None, {sess.get_inputs()[0].name: x.numpy()})[0] - ref).max()))
+    if not worst <= atol: raise ValueError(f"the ONNX export of {fn} differs from torch by up to {worst:.2g} (> atol={atol})")
+    return worst
+
+# %% ../nbs/18_inference.ipynb #f18e0004
+def export_onnx(model, opset:int=18, atol:float=1e-3) -> Path:
+    "Export the network of saved model `model` (its sidecar path, or an `MLCModel` loaded from it) to ONNX next to the sidecar, and record it there"
+    if opset < 18: raise ValueError(f"opset {opset}: torch's ONNX exporter writes opset 18 or newer")
+    m = load_model_artifact(model) if isinstance(model, (str, Path)) else model
+    jfn = m.meta.get('path')
+    if jfn is None: raise ValueError(f"{m} was not loaded from a saved model: save it with save_model_artifact, then export that")
+    wfn = checked_file(read_sidecar(jfn))
+    if not _same_weights(m.model, wfn): raise ValueError(f"the weights of {m} are not those of {wfn} any more: save the model again, then export that")
+    fn = jfn.with_suffix('.onnx'); tmp = fn.with_name(f'.{fn.stem}.tmp.onnx')
+    net = _clean_copy(m.model)
     try:
-        with no_gather(): probs, targs = learn.get_preds()
-        thresh, held_out = tune_thresholds(probs, targs, min_pos=min_pos)
+        with torch.no_grad():
+            torch.onnx.export(net, (torch.randn(2, 3, *m.size),), tmp, dynamo=True, opset_version=opset, optimize=True,
+                              dynamic_shapes=({0: torch.export.Dim('batch')},), external_data=False, verbose=False,
+                              input_names=['input'], output_names=['logits'])
+        check_onnx(net, tmp, m.size, atol)
+        tmp.replace(fn)
+    finally: tmp.unlink(missing_ok=True)
+    meta = json.loads(jfn.read_text())
+    atomic_write_text(jfn, json.dumps(dict(meta, onnx=dict(file=fn.name, sha256=sha256(fn), opset=opset)), indent=1))
+    return fn
+
+# %% ../nbs/18_inference.ipynb #e8d0a017
+def _threshold_rule(min_pos:int, min_precision:float=None, min_recall:float=None) -> tuple:
+    "The thresholds' `fit` function and its description: per-label F1, or a precision or recall target"
+    if min_precision is not None and min_recall is not None: raise ValueError("give min_precision or min_recall, not both")
+    for name, v in (('min_precision', min_precision), ('min_recall', min_recall)):
+        if v is not None and not 0 <= v <= 1: raise ValueError(f"{name}={v}: a target must be in [0, 1]")
+    if min_precision is not None: return partial(precision_thresh, min_precision=min_precision), f'precision>={min_precision:g}'
+    if min_recall is not None: return partial(recall_thresh, min_recall=min_recall), f'recall>={min_recall:g}'
+    return partial(per_label_thresh, min_pos=min_pos), 'f1'
+
+def _scores(probs, targs, thresh) -> dict:
+    "`headline` metrics and per-label counts: the held-out score of `tune_and_save`"
+    return headline(probs, targs, thresh) | counts_at(probs, targs, thresh)
+
+# %% ../nbs/18_inference.ipynb #e8d0a019
+def tune_and_save(learn:Learner, out, min_pos:int=10, calibration:str='label', min_precision:float=None,
+                  min_recall:float=None) -> dict|None:
+    "Calibrate, tune and install thresholds (best F1, or a precision or recall target) on `learn`'s validation set, save model, `learner.pkl` and `scores.json` in `out`"
+    if calibration not in ('model', 'label', None): raise ValueError(f"calibration={calibration!r}: use 'model', 'label' or None")
+    fit, rule = _threshold_rule(min_pos, min_precision, min_recall)
+    if rank_distrib(): distrib_barrier(); return None          # a distributed run: rank 0 does it, once
+    try:
+        with no_gather(): logits, targs = learn.get_preds(act=noop)
+        cal = calibration and calibrate(learn, per_label=calibration == 'label', min_pos=min_pos, preds=(logits, targs))
+        probs = learn.loss_func.activation(logits)
+        thresh, held_out = tune_thresholds(probs, targs, fit=fit, score=_scores)
+        counts = {k: held_out.pop(k) for k in ('tp', 'fp', 'fn', 'tn')}
         set_thresh(learn, thresh)
+        vocab = [str(v) for v in learn.dls.vocab]
+        scores = dict(at_0_5=headline(probs, targs, 0.5), held_out_tuned=held_out, n_valid=len(probs),
+                      thresholds=dict(rule=rule, never_predicted=[v for v, t in zip(vocab, thresh.tolist()) if t >= 1]),
+                      calibration=cal and dict(cal, kind=calibration, temperature=np.asarray(cal['temperature']).tolist()))
         out = Path(out); out.mkdir(parents=True, exist_ok=True)
-        scores = dict(at_0_5=headline(probs, targs, 0.5), held_out_tuned=held_out, n_valid=len(probs))
         art = save_model_artifact(learn, out/'model')
         pkl = out.absolute()/'learner.pkl'
-        learn.export(pkl.with_name('.learner.pkl.tmp')); pkl.with_name('.learner.pkl.tmp').replace(pkl)   # whole or not at all
+        learn.export(pkl.with_name('.learner.pkl.tmp')); pkl.with_name('.learner.pkl.tmp').replace(pkl)
         atomic_write_text(out/'scores.json', json.dumps(scores, indent=1))
     finally: distrib_barrier()
-    return dict(report=label_report(probs, targs, learn.dls.vocab, thresh), **scores, artifact=art)
+    report = label_report(probs, targs, vocab, thresh).assign(precision_held_out=precision_counts(counts['tp'], counts['fp']),
+                                                              recall_held_out=recall_counts(counts['tp'], counts['fp'], counts['fn']))
+    return dict(report=report, **scores, artifact=art)
 
 # %% ../nbs/18_inference.ipynb #45ffdc39
 def write_predictions(df:pd.DataFrame, out) -> Path:

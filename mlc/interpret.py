@@ -121,9 +121,10 @@ class MultiLabelInterpretation:
 
     @classmethod
     def from_learner(cls, learn, dl=None, thresh=None):
-        "Predict `dl` (default: the validation set) once; `thresh` defaults to the one `learn` decodes with"
+        "Predict `dl` (default: the validation set) once, logits divided by `learn`'s temperature; `thresh` defaults to the one `learn` decodes with"
         dl = ifnone(dl, learn.dls.valid)
         logits, targs = learn.get_preds(dl=dl, act=noop)
+        logits = logits / torch.as_tensor(getattr(learn.loss_func, 'temperature', 1.))    # calibrated, as `predict` sees them
         pos_weight = getattr(getattr(learn.loss_func, 'func', None), 'pos_weight', None)
         return cls(logits, targs, learn.dls.vocab, ifnone(thresh, getattr(learn.loss_func, 'thresh', 0.5)), pos_weight, dl)
 

@@ -115,7 +115,9 @@ class MultiLabelMetric(AccumMetric):
     def __init__(self, func, thresh=None, name=None, **kwargs):
         super().__init__(func, flatten=False, name=name, **kwargs)
         self.thresh = thresh
-    def accumulate(self, learn): self.accum_values(learn.pred, learn.y, learn)
+    def accumulate(self, learn):
+        t = torch.as_tensor(getattr(getattr(learn, 'loss_func', None), 'temperature', 1.), device=learn.pred.device)
+        self.accum_values(learn.pred / t, learn.y, learn)
     @property
     def value(self):
         if not self.preds: return None

@@ -19,7 +19,7 @@ from contextlib import contextmanager
 
 # %% auto #0
 __all__ = ['image_extensions', 'iter_image_files', 'image_files', 'predict_batches', 'predict_files', 'done_files',
-           'progress_line', 'Progress', 'Interrupted', 'predict_to_file', 'OnnxModel']
+           'progress_line', 'Progress', 'Interrupted', 'predict_to_file', 'onnx_session', 'OnnxModel']
 
 # %% ../nbs/17_runtime.ipynb #d17a0005
 image_extensions = {k for k, v in mimetypes.types_map.items() if v.startswith('image/')}
@@ -230,18 +230,38 @@ def predict_to_file(model, files, out, resume:bool=False, progress:bool|Progress
         if bar: bar.close()
     return counts
 
+# %% ../nbs/17_runtime.ipynb #d17a0014
+def onnx_session(fn, threads:int=None, providers=None):
+    "An ONNX Runtime session for the ONNX file `fn` (on the CPU unless `providers` say otherwise)"
+    try: import onnxruntime as ort
+    except ImportError: raise ImportError("ONNX models need onnxruntime: pip install onnxruntime") from None
+    opts = ort.SessionOptions()
+    if threads: opts.intra_op_num_threads = threads   # default: one thread per physical core
+    opts.add_session_config_entry('session.intra_op.allow_spinning', '0')   # idle threads sleep, as torch's with OMP_WAIT_POLICY=passive
+    try: return ort.InferenceSession(str(fn), opts, providers=providers or ['CPUExecutionProvider'])
+    except Exception as e: raise ValueError(f"{fn} is not an ONNX model ONNX Runtime can load: {str(e).strip()}") from None
+
+def _fits(shape, want) -> bool:
+    "Does an ONNX shape (ints; names or None for dynamic axes) fit `want`, where `want`'s None is an axis that must be dynamic?"
+    return len(shape) == len(want) and all(not isinstance(s, int) if w is None else (s == w or not isinstance(s, int)) for s, w in zip(shape, want))
+
 # %% ../nbs/17_runtime.ipynb #d17a0010
 class OnnxModel:
     "A model run by ONNX Runtime from its sidecar and ONNX file: no torch, no fastai"
     def __init__(self, path, threads:int=None, providers=None):
-        import onnxruntime as ort
         self.meta = read_sidecar(path)
-        fn = checked_file(self.meta, 'onnx')
-        opts = ort.SessionOptions()
-        if threads: opts.intra_op_num_threads = threads
-        self.session = ort.InferenceSession(str(fn), opts, providers=providers or ['CPUExecutionProvider'])
-        self.input = self.session.get_inputs()[0].name
+        fn, jfn = checked_file(self.meta, 'onnx'), self.meta['path']
+        if Path(path).suffix == '.onnx' and Path(path).name != fn.name: raise ValueError(f"{path} is not the ONNX file {jfn.name} names ({fn.name})")
         self.vocab, self.thresh, self.temperature, self.spec = (self.meta[k] for k in ('vocab', 'thresh', 'temperature', 'preprocess'))
+        self.session = onnx_session(fn, threads, providers)
+        (i, *more), (o, *_) = self.session.get_inputs(), self.session.get_outputs()
+        h, w = self.spec['resize']['size']
+        if more or i.type != 'tensor(float)' or not _fits(i.shape, [None, 3, h, w]):
+            raise ValueError(f"{fn} takes {[(x.name, x.shape, x.type) for x in [i, *more]]}, not one float batch (batch, 3, {h}, {w}) "
+                             f"with a dynamic batch axis as {jfn.name} says; export it again with mlc_export")
+        if not _fits(o.shape, [None, len(self.vocab)]):
+            raise ValueError(f"{fn} outputs shape {o.shape}, not (batch, {len(self.vocab)}): one logit per label of {jfn.name}")
+        self.input = i.name
 
     def logits(self, xb:np.ndarray) -> np.ndarray: return self.session.run(None, {self.input: np.ascontiguousarray(xb, np.float32)})[0]
     def predict_files(self, files, **kwargs) -> list: return predict_files(self, files, **kwargs)

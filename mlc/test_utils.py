@@ -12,7 +12,7 @@ from .data import default_tfms
 from .learner import mlc_learner
 
 # %% auto #0
-__all__ = ['SMALL_HEAD', 'small_cnn', 'small_learner', 'single_label_dls', 'fit_pair']
+__all__ = ['SMALL_HEAD', 'NO_TORCH', 'small_cnn', 'small_learner', 'single_label_dls', 'fit_pair']
 
 # %% ../nbs/91_test_utils.ipynb #b1a0c006
 def small_cnn(pretrained=False, nf:int=32) -> nn.Sequential:
@@ -42,3 +42,12 @@ def fit_pair(dls_multi, dls_single, epochs:int, lr:float=1e-2, seed:int=0) -> tu
     single = vision_learner(dls_single, small_cnn, pretrained=False, metrics=accuracy, **SMALL_HEAD)
     with single.no_bar(), single.no_logging(): single.fit_one_cycle(epochs, lr)
     return multi, single
+
+# %% ../nbs/91_test_utils.ipynb #b1a0c00c
+NO_TORCH = '''import sys, importlib.abc
+class _NoTorch(importlib.abc.MetaPathFinder):
+    "Importing torch, torchvision, timm or fastai raises"
+    def find_spec(self, name, path, target=None):
+        if name.split('.')[0] in ('torch', 'torchvision', 'timm', 'fastai'): raise ImportError(f'{name} is blocked')
+sys.meta_path.insert(0, _NoTorch())
+'''

@@ -14,6 +14,18 @@ if [ ! -d /usr/share/datasets/fashion-mnist ]; then
   fi
 fi
 
+# the web app's browser test drives the system Chromium (Playwright cannot download its own browser offline);
+# without it that test is skipped, so a failed install only warns
+if [ ! -x /usr/bin/chromium ] && ! command -v chromium >/dev/null; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "setup: installing Debian package chromium (for the app's browser test)"
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } \
+      || echo "setup: WARNING: could not install chromium; the app's browser test will be skipped" >&2
+  else
+    echo "setup: note: chromium is missing, so the app's browser test will be skipped ('sudo apt-get install chromium')" >&2
+  fi
+fi
+
 stamp="$VENV/.mlc-installed"
 if [ ! -f "$stamp" ] || [ settings.ini -nt "$stamp" ] || [ setup.py -nt "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   [ -x "$VENV/bin/python" ] || "$PY" -m venv "$VENV"
