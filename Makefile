@@ -1,5 +1,5 @@
 # mlc: the two Quick-start commands are `make demo` and `make test`; both set themselves up.
-.PHONY: setup demo test slow export outputs docs check-install bench
+.PHONY: setup demo test test-nbdev slow export outputs docs check-install bench
 
 setup:
 	bash tools/setup.sh
@@ -9,6 +9,9 @@ demo: setup
 
 test: setup
 	bash tools/test.sh
+
+test-nbdev: setup      ## every notebook with nbdev's own executor (what `nbdev-test` users see; CI runs it too)
+	OMP_WAIT_POLICY=passive MPLBACKEND=Agg .venv/bin/nbdev-test --n-workers 2 --timing
 
 slow: setup            ## the long runs that nbdev-test skips by default
 	OMP_WAIT_POLICY=passive .venv/bin/nbdev-test --flags slow --n-workers 1 --timing

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The test suite (what CI runs): installing mlc changes no package, the library is in sync with the notebooks,
-# the notebooks are clean, every notebook runs with nbdev-test AND in a real Jupyter kernel (with its committed
-# outputs checked), and the HTML pages build. Ends with 'N passed, M failed'.
+# the notebooks are clean, every notebook runs in a real Jupyter kernel (with its committed outputs checked), and the
+# HTML pages build. Ends with 'N passed, M failed'.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 bash tools/setup.sh || exit 1
@@ -33,18 +33,13 @@ $V/nbdev-clean
 if diff -r -x .ipynb_checkpoints "$tmp/nbs_before" nbs >/dev/null; then ok "notebooks clean"
 else diff -rq "$tmp/nbs_before" nbs; fail "notebooks were not clean (nbdev-clean changed them)"; fi
 
-# 3. every notebook with nbdev's executor (cells flagged #| slow are skipped; run them with: make slow)
-n_nbs=$(ls nbs/*.ipynb | wc -l)
-$V/nbdev-test --n-workers ${MLC_TEST_WORKERS:-2} --timing 2>&1 | tee "$tmp/nbdev_test.log"
-n_bad=$(awk '/nbdev Tests Failed On The Following Notebooks/{f=1;next} f&&/^\t/{n++} END{print n+0}' "$tmp/nbdev_test.log")
-if grep -q "^Success" "$tmp/nbdev_test.log"; then passed=$((passed+n_nbs)); echo "ok: $n_nbs notebooks (nbdev-test)"
-else passed=$((passed+n_nbs-n_bad)); failed=$((failed+(n_bad>0?n_bad:1))); echo "FAILED: nbdev-test"; fi
-
-# 4. every notebook in a real Jupyter kernel (the `mlc` kernelspec), as a learner runs it, and its committed outputs
+# 3. every notebook, once, in a real Jupyter kernel (the `mlc` kernelspec) as a learner runs it, skipping the cells
+#    nbdev-test skips (#| slow: `make slow`), and its committed outputs. `make test-nbdev` runs nbdev's own executor
+#    too (CI does both)
 $V/python tools/run_nbs.py --workers ${MLC_TEST_WORKERS:-2} 2>&1 | tee "$tmp/run_nbs.log"
 passed=$((passed+$(grep -c '^ok: ' "$tmp/run_nbs.log"))); failed=$((failed+$(grep -c '^FAILED: ' "$tmp/run_nbs.log")))
 
-# 5. the HTML pages build, every notebook is in the reading order, no page shows an error
+# 4. the HTML pages build, every notebook is in the reading order, no page shows an error
 if $V/python tools/docs.py --out "$tmp/docs" >"$tmp/docs.log" 2>&1; then ok "$(tail -1 "$tmp/docs.log")"
 else cat "$tmp/docs.log"; fail "make docs"; fi
 
