@@ -10,7 +10,9 @@ nbclient, from its folder, skipping the cells nbdev-test skips (`#| slow`, `#| n
 3. the committed notebook (what GitHub shows) has no error output, and every code cell that prints something in
    this run has committed output too: outputs committed from an older version of a cell, or never committed, show.
 
-`--save` writes this run's outputs into the notebooks (the skipped cells keep theirs): `make outputs`.
+`--save` writes this run's outputs into the notebooks (the skipped cells keep theirs): `make outputs`; it also records
+each notebook's seconds in `tools/nb_seconds.json`, so that later runs start the longest notebooks first (two workers
+then finish together instead of one waiting on a long notebook started last).
 Ends with 'N passed, M failed'; exit code 1 if anything failed.
 """
 import argparse, json, os, re, subprocess, sys, time
@@ -21,6 +23,7 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
 ROOT = Path(__file__).resolve().parent.parent
+SECONDS = ROOT/'tools'/'nb_seconds.json'
 SKIP = re.compile(r'^#\|\s*(slow|notest|eval:\s*false)\b', re.M)
 
 def skipped(cell) -> bool: return cell.cell_type == 'code' and bool(SKIP.search(cell.source))
@@ -65,17 +68,21 @@ def main():
     p.add_argument('--timeout', type=int, default=900, help='seconds per cell')
     a = p.parse_args()
     fns = a.nbs or sorted(str(f) for f in (ROOT/'nbs').glob('*.ipynb'))
+    secs = json.loads(SECONDS.read_text()) if SECONDS.exists() else {}
+    fns.sort(key=lambda f: -secs.get(Path(f).name, float('inf')))       # longest first; new notebooks first of all
     os.environ['MPLBACKEND'] = 'module://matplotlib_inline.backend_inline'   # plots as outputs, as in Jupyter
     passed = failed = 0
     with ProcessPoolExecutor(a.workers) as ex:
-        for name, secs, problems in ex.map(run_one, fns, [a.save]*len(fns), [a.timeout]*len(fns)):
+        for name, t, problems in ex.map(run_one, fns, [a.save]*len(fns), [a.timeout]*len(fns)):
+            if a.save: secs[Path(name).name] = round(t)
             if problems:
                 failed += 1
-                print(f'FAILED: {name} in a Jupyter kernel ({secs:.0f} s)')
+                print(f'FAILED: {name} in a Jupyter kernel ({t:.0f} s)')
                 for pr in problems: print(f'    {pr}')
             else:
                 passed += 1
-                print(f'ok: {name} in a Jupyter kernel ({secs:.0f} s)', flush=True)
+                print(f'ok: {name} in a Jupyter kernel ({t:.0f} s)', flush=True)
+    if a.save: SECONDS.write_text(json.dumps(dict(sorted(secs.items())), indent=1) + '\n')
     print(f'{passed} passed, {failed} failed')
     sys.exit(1 if failed else 0)
 
