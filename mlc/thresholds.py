@@ -191,7 +191,8 @@ def set_thresh(learn, thresh):
     t = label_thresh(thresh, learn.dls.vocab)
     t = float(thresh) if np.ndim(thresh) == 0 and not isinstance(thresh, dict) else torch.from_numpy(t)
     if not hasattr(learn.loss_func, 'thresh'):
-        raise ValueError(f"learn.loss_func ({type(learn.loss_func).__name__}) has no `thresh`: use BCEWithLogitsLossFlat")
+        raise ValueError(f"learn.loss_func ({type(learn.loss_func).__name__}) has no `thresh`: "
+                         "use BCEWithLogitsLossFlat")
     per_label = isinstance(t, torch.Tensor)
     accum = [m for m in learn.metrics if isinstance(m, AccumMetric) and getattr(m, 'thresh', None) is not None]
     avg = [m for m in learn.metrics if isinstance(m, AvgMetric) and _thresh_func(m) is not None]
