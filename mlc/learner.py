@@ -78,7 +78,6 @@ def _plain_output() -> bool:
     "Is stdout a pipe or a file (not a terminal, not a notebook)?"
     return not (in_notebook() or sys.stdout.isatty())
 
-# %% ../nbs/12_learner.ipynb #a8d6b836
 @delegates(vision_learner)
 def mlc_learner(dls:DataLoaders, arch=LITE0_ARCH, pretrained:bool=True, metrics=None, pos_weight=None, thresh=0.5,
                 channels_last:bool=True, bars:bool=None, loss:str='bce', **kwargs):
