@@ -6,8 +6,8 @@
 from __future__ import annotations
 import atexit, base64, html, io, logging, os, shutil, signal, tempfile, threading
 from pathlib import Path
-# Read when gradio is imported: no telemetry or version check (offline), and gradio's copies of uploaded files in a folder
-# of this process's own, removed when it exits, rather than in a shared $TMPDIR/gradio that grows with every run
+# Read when gradio is imported: no telemetry or version check (offline), and gradio's copies of uploaded files in a
+# folder of this process's own, removed when it exits, rather than in a shared $TMPDIR/gradio that grows with every run
 os.environ.setdefault('GRADIO_ANALYTICS_ENABLED', 'False')
 _own_tmp = None
 if not os.environ.get('GRADIO_TEMP_DIR'):
@@ -28,10 +28,12 @@ def app_predict(model, files:list, bs:int=16) -> tuple:
     "(probabilities (files, labels), errors) of `files` by `model`; if the model fails, each file's error says so"
     try:
         rows = predict_files(model, files, bs=bs)
-        return np.float32([[r[v] for v in model.vocab] for r in rows]).reshape(len(files), len(model.vocab)), [r['error'] for r in rows]
+        return (np.float32([[r[v] for v in model.vocab] for r in rows]).reshape(len(files), len(model.vocab)),
+                [r['error'] for r in rows])
     except Exception as e:
         _log.exception('prediction failed')
-        return np.full((len(files), len(model.vocab)), np.nan, np.float32), [f'prediction failed: {type(e).__name__}: {e}'] * len(files)
+        return (np.full((len(files), len(model.vocab)), np.nan, np.float32),
+                [f'prediction failed: {type(e).__name__}: {e}'] * len(files))
 
 # %% ../nbs/20_app.ipynb #a20a000b
 def thumbnail(fn, size:int=72) -> str:
@@ -46,26 +48,32 @@ EMPTY = '<div id="mlc-empty" class="mlc-none">Upload images (or click an example
 
 def _bars(r:dict, vocab:list, thresh, on:list) -> str:
     "One bar per label: its probability, with a tick at its threshold"
-    return ''.join(f'<div class="mlc-bar{" mlc-on" if v in on else ""}" data-label="{html.escape(v)}" data-prob="{r[v]:.6f}" '
-                   f'data-thresh="{t:.4f}"><span class="mlc-name">{html.escape(v)}</span><div class="mlc-track">'
-                   f'<div class="mlc-fill" style="width:{100*r[v]:.1f}%"></div><div class="mlc-tick" style="left:{100*t:.1f}%" '
-                   f'title="threshold {t:.2f}"></div></div><span class="mlc-val">{r[v]:.3f}</span></div>' for v, t in zip(vocab, thresh))
+    return ''.join(f'<div class="mlc-bar{" mlc-on" if v in on else ""}" data-label="{html.escape(v)}" '
+                   f'data-prob="{r[v]:.6f}" data-thresh="{t:.4f}"><span class="mlc-name">{html.escape(v)}</span>'
+                   f'<div class="mlc-track"><div class="mlc-fill" style="width:{100*r[v]:.1f}%"></div>'
+                   f'<div class="mlc-tick" style="left:{100*t:.1f}%" title="threshold {t:.2f}"></div></div>'
+                   f'<span class="mlc-val">{r[v]:.3f}</span></div>' for v, t in zip(vocab, thresh))
 
 def results_html(rows:list, vocab:list, thresh, thumbs:list, mode:str) -> str:
     "The page's table of prediction `rows` (from `prediction_rows`) at `thresh`, one row per image; error rows say why"
     if not rows: return EMPTY
     n_err = sum(bool(r['error']) for r in rows)
     ths = ', '.join(f'{html.escape(v)} {t:.2f}' for v, t in zip(vocab, thresh))
-    out = [f'<div class="mlc-summary" id="mlc-summary">{len(rows)} image(s): {len(rows) - n_err} predicted, {n_err} error(s). '
-           f'Thresholds ({html.escape(mode)}): {ths}</div><table class="mlc-table" id="mlc-table"><thead><tr><th></th><th>file</th>'
+    out = [f'<div class="mlc-summary" id="mlc-summary">{len(rows)} image(s): {len(rows) - n_err} predicted, '
+           f'{n_err} error(s). Thresholds ({html.escape(mode)}): {ths}</div>'
+           '<table class="mlc-table" id="mlc-table"><thead><tr><th></th><th>file</th>'
            '<th>labels</th><th>probability of each label</th></tr></thead><tbody>']
     for r, thumb in zip(rows, thumbs):
         name, err, on = html.escape(r['file']), html.escape(r['error']), r['labels'].split(' ') if r['labels'] else []
         img = f'<img src="{thumb}" alt="{name}">' if thumb else ''
-        head = f'<tr class="mlc-row{" mlc-error" if err else ""}" data-file="{name}" data-labels="{html.escape(r["labels"])}" data-error="{err}"><td>{img}</td><td class="mlc-file">{name}</td>'
+        head = (f'<tr class="mlc-row{" mlc-error" if err else ""}" data-file="{name}" '
+                f'data-labels="{html.escape(r["labels"])}" data-error="{err}">'
+                f'<td>{img}</td><td class="mlc-file">{name}</td>')
         if err: out.append(f'{head}<td class="mlc-err" colspan="2">&#9888; {err}</td></tr>'); continue
-        chips = ''.join(f'<span class="mlc-chip">{html.escape(l)}</span>' for l in on) or '<span class="mlc-none">no label</span>'
-        out.append(f'{head}<td class="mlc-labels">{chips}</td><td class="mlc-probs">{_bars(r, vocab, thresh, on)}</td></tr>')
+        chips = (''.join(f'<span class="mlc-chip">{html.escape(l)}</span>' for l in on)
+                 or '<span class="mlc-none">no label</span>')
+        out.append(f'{head}<td class="mlc-labels">{chips}</td>'
+                   f'<td class="mlc-probs">{_bars(r, vocab, thresh, on)}</td></tr>')
     return ''.join(out) + '</tbody></table>'
 
 # %% ../nbs/20_app.ipynb #a20a0010
@@ -88,7 +96,8 @@ td.mlc-probs { width: 45%; min-width: 16em; }
 .mlc-val { font-family: var(--font-mono); text-align: right; }
 tr.mlc-error td.mlc-err { color: var(--error-text-color, #b91c1c); font-weight: 600; }
 """
-# the slider is faded while the model's thresholds apply (page-wide CSS: gr.HTML's head, as make_app does not own launch())
+# the slider is faded while the model's thresholds apply
+# (page-wide CSS: gr.HTML's head, as make_app does not own launch())
 HEAD = ("<style>#mlc-thresh:has(input[type=range]:disabled) .slider_input_container, "
         "#mlc-thresh:has(input[type=range]:disabled) input[type=number] { opacity: .35; }</style>")
 LAUNCH_KW = dict(share=False, ssr_mode=False, mcp_server=False, quiet=True, show_error=False, max_file_size='50mb',
@@ -99,10 +108,12 @@ def _describe(model) -> str:
     "A line about `model`: architecture, input size, backend"
     meta = getattr(model, 'meta', {}) or {}
     h, w = model.spec['resize']['size']
-    return f"{meta.get('arch', type(model).__name__)}, {h}x{w} px, {'ONNX Runtime' if type(model).__name__ == 'OnnxModel' else 'torch'}"
+    return (f"{meta.get('arch', type(model).__name__)}, {h}x{w} px, "
+            f"{'ONNX Runtime' if type(model).__name__ == 'OnnxModel' else 'torch'}")
 
-def make_app(model, examples=None, out_dir=None, title:str='mlc: multi-label image classifier', bs:int=16) -> gr.Blocks:
-    "A Gradio page labelling uploaded images with predictor `model`; CSVs go to `out_dir` (default: in `GRADIO_TEMP_DIR`)"
+def make_app(model, examples=None, out_dir=None, title:str='mlc: multi-label image classifier',
+             bs:int=16) -> gr.Blocks:
+    "A Gradio page labelling uploaded images with predictor `model`; CSVs go to `out_dir` (default: `GRADIO_TEMP_DIR`)"
     vocab = list(model.vocab)
     examples = [Path(e) for e in (examples or [])]
     missing = [str(e) for e in examples if not e.is_file()]
@@ -111,9 +122,11 @@ def make_app(model, examples=None, out_dir=None, title:str='mlc: multi-label ima
 
     def render(state, use_model, g, prev_csv):
         if not state: return EMPTY, gr.update(value=None, interactive=False), None
-        th, mode = (model.thresh, "model's per-label") if use_model else (label_thresh(float(g), vocab), f'global {float(g):.2f}')
+        th, mode = ((model.thresh, "model's per-label") if use_model else
+                    (label_thresh(float(g), vocab), f'global {float(g):.2f}'))
         rows = prediction_rows(state['names'], state['probs'], state['errors'], vocab, th)
-        if prev_csv and Path(prev_csv).parent.parent == out_dir: shutil.rmtree(Path(prev_csv).parent, ignore_errors=True)  # gradio keeps its copy
+        if prev_csv and Path(prev_csv).parent.parent == out_dir:
+            shutil.rmtree(Path(prev_csv).parent, ignore_errors=True)  # gradio keeps its copy
         csv = str(write_predictions(rows, Path(tempfile.mkdtemp(dir=out_dir))/'predictions.csv'))
         return results_html(rows, vocab, th, state['thumbs'], mode), gr.update(value=csv, interactive=True), csv
 
@@ -124,7 +137,8 @@ def make_app(model, examples=None, out_dir=None, title:str='mlc: multi-label ima
         state = dict(names=[Path(p).name for p in paths], probs=probs, errors=errors,
                      thumbs=[thumbnail(p) if not e else '' for p, e in zip(paths, errors)])
         n_err = sum(bool(e) for e in errors)
-        if n_err: gr.Warning(f'{n_err} of {len(paths)} file(s) could not be predicted: see the rows marked with \u26a0.')
+        if n_err:
+            gr.Warning(f'{n_err} of {len(paths)} file(s) could not be predicted: see the rows marked with \u26a0.')
         return state, *render(state, use_model, g, prev_csv)
 
     with gr.Blocks(title=title, analytics_enabled=False, delete_cache=(3600, 3600)) as demo:
@@ -135,16 +149,20 @@ def make_app(model, examples=None, out_dir=None, title:str='mlc: multi-label ima
             with gr.Column(scale=1, min_width=300):
                 files = gr.File(label='Images', file_count='multiple', file_types=['image'], elem_id='mlc-files')
                 use_model = gr.Checkbox(True, label="Use the model's per-label thresholds", elem_id='mlc-use-model')
-                g = gr.Slider(0, 1, value=0.5, step=0.01, label='Global threshold', interactive=False, elem_id='mlc-thresh',
+                g = gr.Slider(0, 1, value=0.5, step=0.01, label='Global threshold', interactive=False,
+                              elem_id='mlc-thresh',
                               info='Untick the box above to apply one threshold to every label.')
-                dl = gr.DownloadButton('Download predictions (CSV)', value=None, interactive=False, elem_id='mlc-download')
-                if examples: gr.Examples([[[str(e)]] for e in examples], inputs=[files], label='Examples', cache_examples=False, elem_id='mlc-examples')
+                dl = gr.DownloadButton('Download predictions (CSV)', value=None, interactive=False,
+                                       elem_id='mlc-download')
+                if examples: gr.Examples([[[str(e)]] for e in examples], inputs=[files], label='Examples',
+                                         cache_examples=False, elem_id='mlc-examples')
             with gr.Column(scale=2):
                 out = gr.HTML(EMPTY, css_template=CSS, head=HEAD, js_on_load=None, elem_id='mlc-results')
         files.change(predict, [files, use_model, g, csv_state], [state, out, dl, csv_state], show_progress='minimal')
         use_model.change(lambda u: gr.update(interactive=not u), use_model, g, queue=False) \
                  .then(render, [state, use_model, g, csv_state], [out, dl, csv_state], show_progress='hidden')
-        g.change(render, [state, use_model, g, csv_state], [out, dl, csv_state], show_progress='hidden', trigger_mode='always_last')
+        g.change(render, [state, use_model, g, csv_state], [out, dl, csv_state], show_progress='hidden',
+                 trigger_mode='always_last')
     demo.queue(default_concurrency_limit=1)
     return demo
 
@@ -155,7 +173,9 @@ def serve(model, host:str='127.0.0.1', port:int=7860, examples=None, **kwargs):
     for sig in (signal.SIGTERM, signal.SIGINT): signal.signal(sig, lambda *_: stop.set())
     demo = make_app(model, examples, **kwargs)
     try: demo.launch(server_name=host, server_port=port, prevent_thread_lock=True, **LAUNCH_KW)
-    except OSError as e: raise OSError(f"cannot serve on {host}:{port}: {'the port is in use' if 'empty port' in str(e) else e}") from None
+    except OSError as e:
+        raise OSError(f"cannot serve on {host}:{port}: "
+                      f"{'the port is in use' if 'empty port' in str(e) else e}") from None
     print(f"mlc_app: serving {_describe(model)} on http://{host}:{port} (Ctrl-C to stop)", flush=True)
     try:
         while not stop.wait(1): pass

@@ -71,10 +71,12 @@ def fit_temperature(logits, targs, per_label:bool=False, min_pos:int=10):
 def set_temperature(learn, temperature):
     "Install `temperature` (positive: one number or one per label) on `learn.loss_func`, which `get_preds`, `predict`, metrics and saved models use"
     if not hasattr(learn.loss_func, 'temperature'):
-        raise ValueError(f"learn.loss_func ({type(learn.loss_func).__name__}) has no `temperature`: build the learner with mlc_learner")
+        raise ValueError(f"learn.loss_func ({type(learn.loss_func).__name__}) has no `temperature`: "
+                         "build the learner with mlc_learner")
     t = np.asarray(temperature, dtype=np.float32)
     if t.ndim > 1 or t.size not in (1, learn.dls.c) or not (np.isfinite(t).all() and (t > 0).all()):
-        raise ValueError(f"temperature={temperature!r}: need one positive number or one per label ({learn.dls.c} labels)")
+        raise ValueError(f"temperature={temperature!r}: need one positive number or one per label "
+                         f"({learn.dls.c} labels)")
     learn.loss_func.temperature = float(t.ravel()[0]) if t.ndim == 0 else torch.from_numpy(t)
 
 # %% ../nbs/15_calibrate.ipynb #ca1b0012

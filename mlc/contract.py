@@ -40,10 +40,12 @@ def label_thresh(thresh, vocab, base=0.5) -> np.ndarray:
         for k, v in thresh.items(): t[vocab.index(k)] = label_thresh(v, [k])[0]
         return t
     try: t = np.asarray(thresh.detach().cpu() if hasattr(thresh, 'detach') else thresh, dtype=np.float32)
-    except (TypeError, ValueError) as e: raise ValueError(f"thresh={thresh!r} is not a number, a sequence of numbers or a dict: {e}") from None
+    except (TypeError, ValueError) as e:
+        raise ValueError(f"thresh={thresh!r} is not a number, a sequence of numbers or a dict: {e}") from None
     if t.ndim > 1: raise ValueError(f"thresh must be a number or one value per label, got shape {t.shape}")
     t = np.broadcast_to(t, (len(vocab),)).copy() if t.size == 1 else t
-    if t.size != len(vocab): raise ValueError(f"thresh has {t.size} values but the model has {len(vocab)} labels {vocab}")
+    if t.size != len(vocab):
+        raise ValueError(f"thresh has {t.size} values but the model has {len(vocab)} labels {vocab}")
     bad = [(l, float(v)) for l, v in zip(vocab, t) if not 0 <= v <= 1]
     if bad: raise ValueError(f"thresh outside [0, 1] (or NaN) for label(s) {bad}")
     return t
@@ -76,9 +78,11 @@ def load_rgb(fn, max_pixels:int|None=Image.MAX_IMAGE_PIXELS) -> Image.Image:
         im = Image.open(fn)
     with im:
         if max_pixels and im.width*im.height > max_pixels:
-            raise ImageTooLarge(f"image too large: {im.width}x{im.height} = {im.width*im.height} pixels > max_pixels={max_pixels}")
+            raise ImageTooLarge(f"image too large: {im.width}x{im.height} = {im.width*im.height} pixels > "
+                                f"max_pixels={max_pixels}")
         im.load()
-        if im.mode in _16BIT: im8 = Image.fromarray((np.asarray(im).astype(np.int64).clip(0, 65535) >> 8).astype(np.uint8))
+        if im.mode in _16BIT:
+            im8 = Image.fromarray((np.asarray(im).astype(np.int64).clip(0, 65535) >> 8).astype(np.uint8))
         else: im8 = im._new(im.im)
         return im8.convert('RGB')
 
@@ -140,7 +144,8 @@ def check_preprocess(spec) -> dict:
     "`spec` (a sidecar's 'preprocess') if it describes a preprocessing `fastai_resize` and `normalize` can apply"
     rs = spec.get('resize') if isinstance(spec, dict) else None
     if not isinstance(rs, dict): raise ValueError(f"preprocessing {spec!r} has no 'resize' description")
-    if rs.get('tfm') not in _RESIZE_KEYS: raise ValueError(f"unknown resize transform {rs.get('tfm')!r}; expected one of {list(_RESIZE_KEYS)}")
+    if rs.get('tfm') not in _RESIZE_KEYS:
+        raise ValueError(f"unknown resize transform {rs.get('tfm')!r}; expected one of {list(_RESIZE_KEYS)}")
     missing = [k for k in ('size',) + _RESIZE_KEYS[rs['tfm']] if k not in rs]
     if missing: raise ValueError(f"resize {rs['tfm']} is missing {missing}")
     if not (isinstance(rs['size'], list) and len(rs['size']) == 2 and all(isinstance(s, int) and s > 0 for s in rs['size'])):
@@ -179,7 +184,8 @@ def _per_label(meta:dict, key:str, default, vocab:list, jfn) -> np.ndarray:
     "Field `key` of `meta` (a number or one per label, positive and finite) as one float32 per label"
     v = meta.get(key, default)
     try: a = np.broadcast_to(np.asarray(v, dtype=np.float32), (len(vocab),)).copy()
-    except (TypeError, ValueError): raise ValueError(f"{jfn}: {key}={v!r} is not a number or one number per label") from None
+    except (TypeError, ValueError):
+        raise ValueError(f"{jfn}: {key}={v!r} is not a number or one number per label") from None
     if not (np.isfinite(a).all() and (a > 0).all()): raise ValueError(f"{jfn}: {key}={v!r} must be positive and finite")
     return a
 
@@ -191,13 +197,16 @@ def read_sidecar(path) -> dict:
     except (json.JSONDecodeError, UnicodeDecodeError) as e: raise ValueError(f"{jfn} is not valid JSON: {e}") from None
     if not isinstance(meta, dict): raise ValueError(f"{jfn} should hold a JSON object")
     if meta.get('format') != FORMAT or meta.get('format_version') not in (1, VERSION):
-        raise ValueError(f"{jfn}: format {meta.get('format')!r} version {meta.get('format_version')!r}, expected {FORMAT!r} version {VERSION} (or 1)")
+        raise ValueError(f"{jfn}: format {meta.get('format')!r} version {meta.get('format_version')!r}, "
+                         f"expected {FORMAT!r} version {VERSION} (or 1)")
     missing = [k for k in _FIELDS if k not in meta and not (k == 'weights' and meta['format_version'] == 1)]
     if missing: raise ValueError(f"{jfn} is missing field(s) {missing}")
     try: vocab = check_vocab(meta['vocab'])
     except ValueError as e: raise ValueError(f"{jfn}: {e}") from None
-    if not isinstance(meta['n_out'], int) or meta['n_out'] != len(vocab): raise ValueError(f"{jfn}: vocab has {len(vocab)} labels but n_out={meta['n_out']!r}")
-    if meta.get('activation', 'sigmoid') != 'sigmoid': raise ValueError(f"{jfn}: activation {meta['activation']!r}; mlc models use 'sigmoid'")
+    if not isinstance(meta['n_out'], int) or meta['n_out'] != len(vocab):
+        raise ValueError(f"{jfn}: vocab has {len(vocab)} labels but n_out={meta['n_out']!r}")
+    if meta.get('activation', 'sigmoid') != 'sigmoid':
+        raise ValueError(f"{jfn}: activation {meta['activation']!r}; mlc models use 'sigmoid'")
     try: thresh, pre = label_thresh(meta['thresh'], vocab), check_preprocess(meta['preprocess'])
     except ValueError as e: raise ValueError(f"{jfn}: {e}") from None
     return dict(meta, vocab=vocab, thresh=thresh, preprocess=pre, temperature=_per_label(meta, 'temperature', 1., vocab, jfn),
@@ -210,10 +219,12 @@ def checked_file(meta:dict, key:str='weights') -> Path:
     if key == 'weights': name, digest = meta['weights'], meta['sha256']
     elif isinstance(meta.get(key), dict): name, digest = meta[key].get('file'), meta[key].get('sha256')
     else: raise ValueError(f"{jfn} names no {key} file: export one first (mlc_export)")
-    if not isinstance(name, str) or Path(name).name != name: raise ValueError(f"{jfn}: {key} file {name!r} must be a file name next to the sidecar")
+    if not isinstance(name, str) or Path(name).name != name:
+        raise ValueError(f"{jfn}: {key} file {name!r} must be a file name next to the sidecar")
     fn = jfn.parent/name
     if not fn.is_file(): raise FileNotFoundError(f"model file {fn} (named in {jfn.name}) not found")
-    if sha256(fn) != digest: raise ValueError(f"sha256 mismatch: {fn} is not the file {jfn.name} describes (modified, truncated or swapped)")
+    if sha256(fn) != digest:
+        raise ValueError(f"sha256 mismatch: {fn} is not the file {jfn.name} describes (modified, truncated or swapped)")
     return fn
 
 # %% ../nbs/16_contract.ipynb #c0a7f025
@@ -235,7 +246,8 @@ def _json(v):
 def write_predictions(rows, out, mode:str='w') -> Path:
     "Write prediction `rows` to `out`: `.csv` (appended with a header only when new, for `mode='a'`) or `.json`"
     out = Path(out)
-    if out.suffix.lower() not in ('.csv', '.json'): raise ValueError(f"cannot write predictions to {out}: use a .csv or .json file name")
+    if out.suffix.lower() not in ('.csv', '.json'):
+        raise ValueError(f"cannot write predictions to {out}: use a .csv or .json file name")
     out.parent.mkdir(parents=True, exist_ok=True)
     rows = list(rows)
     if out.suffix.lower() == '.json':

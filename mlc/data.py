@@ -66,7 +66,8 @@ def onehot_labels(df:pd.DataFrame, label_cols:list, on_uncertain:str='error', fn
     names = [str(c).strip() for c in label_cols]
     if len(set(names)) < len(names):
         dup = sorted(n for n in set(names) if names.count(n) > 1)
-        raise ValueError(f"{fn}: label columns {[c for c in label_cols if str(c).strip() in dup]} give the same label {dup}")
+        raise ValueError(f"{fn}: label columns {[c for c in label_cols if str(c).strip() in dup]} give "
+                         f"the same label {dup}")
     inner = [c for c in label_cols if label_delim in str(c).strip()]
     if inner: raise ValueError(f"{fn}: label column {inner[0]!r} contains label_delim={label_delim!r}: "
                                "pass another label_delim (e.g. ';') that no label name contains")
@@ -128,7 +129,8 @@ def _read_csv(path:Path, csv:str) -> tuple:
 
 def _need_col(df:pd.DataFrame, fn, col:str, what:str, hint:str=''):
     "Refuse a CSV without column `col`, naming the option (`what`) that named it."
-    if col not in df.columns: raise ValueError(f"{fn} has no column {col!r} ({what}); its columns are {list(df.columns)}{hint}")
+    if col not in df.columns:
+        raise ValueError(f"{fn} has no column {col!r} ({what}); its columns are {list(df.columns)}{hint}")
 
 # %% ../nbs/10_data.ipynb #d0a1b023
 def _file_names(df:pd.DataFrame, fn, fn_col:str, pref:str='', suff:str='') -> pd.Series:
@@ -147,12 +149,15 @@ def _file_names(df:pd.DataFrame, fn, fn_col:str, pref:str='', suff:str='') -> pd
 # %% ../nbs/10_data.ipynb #d0a1b025
 def _label_columns(df:pd.DataFrame, fn, label_cols, fn_col:str, valid_col:str=None) -> list:
     "The CSV columns named by `label_cols`: a list, 'a,b,c', or '*' for all but the file and validation columns."
-    if isinstance(label_cols, str) and label_cols.strip() == '*': return [c for c in df.columns if c not in (fn_col, valid_col)]
+    if isinstance(label_cols, str) and label_cols.strip() == '*':
+        return [c for c in df.columns if c not in (fn_col, valid_col)]
     want = [c.strip() for c in label_cols.split(',')] if isinstance(label_cols, str) else list(label_cols)
-    named = {str(c).strip(): c for c in df.columns} | {c: c for c in df.columns}   # exact name first, else without spaces
+    # exact name first, else without spaces
+    named = {str(c).strip(): c for c in df.columns} | {c: c for c in df.columns}
     cols = [named.get(str(w), named.get(str(w).strip())) for w in want]
     missing = [w for w, c in zip(want, cols) if c is None]
-    if missing: raise ValueError(f"{fn} has no label column(s) {missing} (label_cols); its columns are {list(df.columns)}")
+    if missing:
+        raise ValueError(f"{fn} has no label column(s) {missing} (label_cols); its columns are {list(df.columns)}")
     if not cols: raise ValueError(f"{fn}: label_cols names no column")
     return cols
 
@@ -175,12 +180,16 @@ def _label_warnings(fn, cells, vocab:list, label_delim:str, onehot:bool=False):
 # %% ../nbs/10_data.ipynb #d0a1b029
 def _check_images(df:pd.DataFrame, folder:Path, fn, on_bad:str='raise', listed=None) -> pd.DataFrame:
     "`df` without the rows whose image is missing or unreadable (`on_bad='drop'`), else an error naming them; warns about files not `listed`."
-    if not folder.is_dir(): raise FileNotFoundError(f"image folder {folder} does not exist (folder); {fn} lists {len(df)} images in it")
+    if not folder.is_dir():
+        raise FileNotFoundError(f"image folder {folder} does not exist (folder); {fn} lists {len(df)} images in it")
     extra = sorted(set(o.relative_to(folder).as_posix() for o in get_image_files(folder)) - set(ifnone(listed, df.fname)))
-    if extra: warnings.warn(f"{len(extra)} image file(s) in {folder} are not listed in {fn} and are not used, e.g. {extra[:3]}")
+    if extra:
+        warnings.warn(f"{len(extra)} image file(s) in {folder} are not listed in {fn} and are not "
+                      f"used, e.g. {extra[:3]}")
     bad = [(i, f, r) for i, f in zip(df.index, df.fname) if (r := _check_image(folder/f))]
     if not bad: return df
-    lines = '\n'.join(f'  {folder/f}: {r} ({_where(fn, i)})' for i, f, r in bad[:20]) + (f'\n  ... and {len(bad)-20} more' if len(bad) > 20 else '')
+    lines = ('\n'.join(f'  {folder/f}: {r} ({_where(fn, i)})' for i, f, r in bad[:20])
+             + (f'\n  ... and {len(bad)-20} more' if len(bad) > 20 else ''))
     near = first(p.name for _, f, r in bad if r == 'missing' for p in sorted(folder.glob(glob.escape(f) + '.*')))
     if near: lines += f"\n  ({near} exists: do the names in the CSV need a suffix, suff={Path(near).suffix!r}?)"
     if on_bad == 'raise': raise FileNotFoundError(f"{len(bad)} image(s) listed in {fn} cannot be used:\n{lines}\n"
@@ -205,8 +214,10 @@ def load_labels(path,                 # dataset folder
                 fn_col:str='fname',   # column of image file names
                 label_col:str='labels', # column of delimited labels (unless `label_cols`)
                 label_delim:str=' ',  # delimiter of the labels in `label_col`; joins labels in the result
-                label_cols:str=None,  # one-hot CSV: the 0/1 label columns, 'a,b,c' or a list, or '*' (all but file and valid columns)
-                on_uncertain:str='error', # one-hot cells other than 0/1 (blank, -1, 2): 'error', 'zero', 'one' or 'drop' the image
+                # one-hot CSV: the 0/1 label columns, 'a,b,c' or a list, or '*' (all but file and valid columns)
+                label_cols:str=None,
+                # one-hot cells other than 0/1 (blank, -1, 2): 'error', 'zero', 'one' or 'drop' the image
+                on_uncertain:str='error',
                 valid_col:str=None,   # column that is True for validation images (default: 'is_valid' if there)
                 valid_pct:float=0.2,  # without a validation column: share of images for a stratified validation set
                 seed:int=42,          # seed of the stratified split
@@ -228,12 +239,15 @@ def load_labels(path,                 # dataset folder
     if label_cols is not None:
         used = _label_columns(raw, fn, label_cols, fn_col, valid_col)
         df['labels'], keep = onehot_labels(raw, used, on_uncertain, fn, label_delim)
-        if not keep.all(): warnings.warn(f"{fn}: dropped {(~keep).sum()} image(s) with one-hot cells other than 0/1 (on_uncertain='drop')")
+        if not keep.all():
+            warnings.warn(f"{fn}: dropped {(~keep).sum()} image(s) with one-hot cells other than 0/1 "
+                          "(on_uncertain='drop')")
     else:
         _need_col(raw, fn, label_col, 'label_col', '; for one 0/1 column per label, pass label_cols')
         used = [label_col]
         df['labels'] = [label_delim.join(_split_labels(s, label_delim)) for s in raw[label_col]]
-    if valid_col is not None: df['is_valid'] = [_parse_bool(v, _where(fn, i), valid_col) for i, v in enumerate(raw[valid_col])]
+    if valid_col is not None:
+        df['is_valid'] = [_parse_bool(v, _where(fn, i), valid_col) for i, v in enumerate(raw[valid_col])]
     rest = [c for c in raw.columns if c not in {fn_col, valid_col, *used, *df.columns}]
     df = pd.concat([df, raw[rest]], axis=1)[keep]
     if check_images: df = _check_images(df, path/folder, fn, on_bad, listed=names)
@@ -254,9 +268,11 @@ def load_labels(path,                 # dataset folder
 def mlc_splitter(valid_col:str='is_valid'):
     "Split on `valid_col` (as `load_labels` returns it); refuse an empty side."
     def _inner(df):
-        if valid_col not in df.columns: raise ValueError(f"no {valid_col!r} column: read the labels with load_labels, which adds the split")
+        if valid_col not in df.columns:
+            raise ValueError(f"no {valid_col!r} column: read the labels with load_labels, which adds the split")
         train, valid = ColSplitter(valid_col)(df)
-        if not len(valid): raise ValueError(f"no validation rows ({valid_col} is never True): metrics and thresholds need some")
+        if not len(valid):
+            raise ValueError(f"no validation rows ({valid_col} is never True): metrics and thresholds need some")
         if not len(train): raise ValueError(f"no training rows ({valid_col} is always True)")
         return train, valid
     return _inner
@@ -287,7 +303,8 @@ def mlc_dls(path, size:int=64, bs:int=64, item_tfms=None, batch_tfms=None, folde
             seed:int=None, num_workers:int=0, df:pd.DataFrame=None, **kwargs) -> DataLoaders:
     "Labels from `load_labels` (or `df`) -> fastai `DataLoaders` with the vocab of all rows and the transforms that suit the dataset."
     read = {k: kwargs.pop(k) for k in list(kwargs) if k in inspect.signature(load_labels).parameters}
-    if df is None: df = load_labels(path, folder=folder, label_delim=label_delim, **read, **({} if seed is None else dict(seed=seed)))
+    if df is None:
+        df = load_labels(path, folder=folder, label_delim=label_delim, **read, **({} if seed is None else dict(seed=seed)))
     itfms, btfms = default_tfms(dataset_info(path)['source'], size)
     dblock = mlc_datablock(path, folder, label_delim, vocab=label_vocab(df, label_delim), item_tfms=ifnone(item_tfms, itfms),
                            batch_tfms=ifnone(batch_tfms, btfms))

@@ -81,7 +81,9 @@ def check_same_weights(model:nn.Module) -> str:
     if _world() < 2: return d
     ds = [None] * _world()
     dist.all_gather_object(ds, d)
-    if len(set(ds)) > 1: raise RuntimeError(f"ranks ended with different weights: {', '.join(f'rank {r} {o[:12]}' for r, o in enumerate(ds))}")
+    if len(set(ds)) > 1:
+        raise RuntimeError("ranks ended with different weights: "
+                           f"{', '.join(f'rank {r} {o[:12]}' for r, o in enumerate(ds))}")
     return d
 
 # %% ../nbs/12b_distributed.ipynb #d12b0019
@@ -189,4 +191,5 @@ def mixed_precision_cbs(precision:str|None, device=None) -> list:
 def autocast_for(precision:str|None, device=None):
     "Run the block under `torch.autocast` in `precision` on `device` (after `check_precision`); no-op for `None`"
     if not check_precision(precision, device): yield; return
-    with autocast(torch.device(device or default_device()).type, dtype=torch.bfloat16 if precision == 'bf16' else torch.float16): yield
+    with autocast(torch.device(device or default_device()).type,
+                  dtype=torch.bfloat16 if precision == 'bf16' else torch.float16): yield

@@ -43,12 +43,15 @@ def _valid_noop(t) -> bool:
 def preprocess_spec(dls) -> dict:
     "The validation-time resize, scaling and normalisation of `dls`, as the sidecar's JSON-friendly dict"
     tfms = [*dls.after_item.fs, *dls.before_batch.fs, *dls.after_batch.fs]
-    extra = [t for t in tfms if not isinstance(t, _KNOWN_TFMS) and getattr(t, 'split_idx', None) != 0 and not _valid_noop(t)]
-    if extra: raise ValueError(f"validation-time transform(s) {extra} cannot be saved: only Resize/RandomResizedCrop, "
-                               "ToTensor, IntToFloatTensor and Normalize (plus training-only augmentations) are supported")
+    extra = [t for t in tfms
+             if not isinstance(t, _KNOWN_TFMS) and getattr(t, 'split_idx', None) != 0 and not _valid_noop(t)]
+    if extra:
+        raise ValueError(f"validation-time transform(s) {extra} cannot be saved: only Resize/RandomResizedCrop, "
+                         "ToTensor, IntToFloatTensor and Normalize (plus training-only augmentations) are supported")
     rs = [t for t in tfms if isinstance(t, (Resize, RandomResizedCrop))]
     if len(rs) != 1: raise ValueError(f"need exactly one Resize or RandomResizedCrop item transform, found {rs}")
-    norm, itf = first(t for t in tfms if isinstance(t, Normalize)), first(t for t in tfms if isinstance(t, IntToFloatTensor))
+    norm, itf = (first(t for t in tfms if isinstance(t, Normalize)),
+                 first(t for t in tfms if isinstance(t, IntToFloatTensor)))
     mean, std = ([float(o) for o in v.flatten()] for v in (norm.mean, norm.std)) if norm else (None, None)
     return dict(resize=_resize_spec(rs[0]), div=float(itf.div) if itf else 1., mean=mean, std=std)
 
@@ -63,20 +66,24 @@ def _is_sigmoid(loss_func) -> bool:
 # %% ../nbs/18_inference.ipynb #cbe61d7a
 class MLCModel:
     "A torch predictor: network (eval mode), vocab, per-label thresholds, temperature and preprocessing"
-    def __init__(self, model:nn.Module, vocab, thresh=0.5, spec:dict=None, temperature=1., meta:dict=None, channels_last:bool=True):
-        self.model, self.vocab, self.spec, self.meta, self.channels_last = model.eval(), check_vocab(vocab), spec, ifnone(meta, {}), channels_last
+    def __init__(self, model:nn.Module, vocab, thresh=0.5, spec:dict=None, temperature=1., meta:dict=None,
+                 channels_last:bool=True):
+        self.model, self.vocab, self.spec, self.meta, self.channels_last = (model.eval(), check_vocab(vocab), spec,
+                                                                            ifnone(meta, {}), channels_last)
         self.thresh = label_thresh(thresh, self.vocab)
         self.temperature = np.broadcast_to(np.float32(temperature), (len(self.vocab),)).copy()
         if channels_last: self.model.to(memory_format=torch.channels_last)
 
     @classmethod
     def from_learner(cls, learn:Learner, thresh=None, channels_last:bool=True):
-        "An `MLCModel` sharing `learn`'s network, with its vocab, preprocessing, temperature and `loss_func.thresh` (or `thresh`)"
+        "An `MLCModel` sharing `learn`'s network, vocab, preprocessing, temperature, `loss_func.thresh` (or `thresh`)"
         if not _is_sigmoid(learn.loss_func):
-            raise ValueError(f"loss function {learn.loss_func} does not apply a sigmoid: mlc models are multi-label (BCEWithLogitsLossFlat)")
+            raise ValueError(f"loss function {learn.loss_func} does not apply a sigmoid: "
+                             "mlc models are multi-label (BCEWithLogitsLossFlat)")
         t = ifnone(thresh, getattr(learn.loss_func, 'thresh', 0.5))
         return cls(learn.model, [str(v) for v in learn.dls.vocab], t, preprocess_spec(learn.dls),
-                   torch.as_tensor(getattr(learn.loss_func, 'temperature', 1.)).float().cpu().numpy(), channels_last=channels_last)
+                   torch.as_tensor(getattr(learn.loss_func, 'temperature', 1.)).float().cpu().numpy(),
+                   channels_last=channels_last)
 
     @property
     def size(self) -> tuple: return tuple(self.spec['resize']['size'])
@@ -93,7 +100,9 @@ class MLCModel:
         "See `predict_files`"
         return predict_files(self, files, **kwargs)
 
-    def __repr__(self): return f"MLCModel({self.meta.get('arch', type(self.model).__name__)}, {len(self.vocab)} labels, size={self.size})"
+    def __repr__(self):
+        return (f"MLCModel({self.meta.get('arch', type(self.model).__name__)}, {len(self.vocab)} labels, "
+                f"size={self.size})")
 
 # %% ../nbs/18_inference.ipynb #e74910a3
 def predict_files(model, files, **kwargs) -> pd.DataFrame:
@@ -102,60 +111,64 @@ def predict_files(model, files, **kwargs) -> pd.DataFrame:
     rows = [r for batch in predict_batches(m, files, **kwargs) for r in batch]
     return pd.DataFrame(rows, columns=['file', 'labels', *m.vocab, 'error'])
 
-# %% ../nbs/18_inference.ipynb #c4390ba4
+# %% ../nbs/18_inference.ipynb #e8d0a008
 def _arch_fn(name:str, src:str):
     "The torchvision or fastai model function called `name`, or None"
-    if src == 'torchvision': return torchvision.models.get_model_builder(name) if name in torchvision.models.list_models() else None
+    if src == 'torchvision':
+        return torchvision.models.get_model_builder(name) if name in torchvision.models.list_models() else None
     if src == 'fastai':
         from fastai.vision.models import xresnet
         return getattr(xresnet, name) if name in xresnet.__all__ and name.startswith('x') and 'res' in name else None
 
-# %% ../nbs/18_inference.ipynb #e8d0a008
 def _arch_of(arch) -> tuple:
     "(name, source) of a timm name or a torchvision/fastai model function"
     if isinstance(arch, str): return arch, 'timm'
     mod, name = getattr(arch, '__module__', '') or '', getattr(arch, '__name__', '')
     for src in ('torchvision', 'fastai'):
         if mod.startswith(src) and _arch_fn(name, src) is arch: return name, src
-    raise ValueError(f"cannot save arch {arch!r}: only timm names and torchvision/fastai model functions can be rebuilt without pickle")
+    raise ValueError(f"cannot save arch {arch!r}: only timm names and torchvision/fastai model functions can be "
+                     "rebuilt without pickle")
 
 # %% ../nbs/18_inference.ipynb #e5871210
 def _build_model(arch:str, src:str, n_out:int) -> nn.Module:
     "Network `arch` from `src` with fastai's default head of `n_out` outputs and random weights"
-    if not isinstance(arch, str) or not isinstance(src, str): raise ValueError(f"unknown arch {arch!r} from {src!r}: both must be strings")
+    if not isinstance(arch, str) or not isinstance(src, str):
+        raise ValueError(f"unknown arch {arch!r} from {src!r}: both must be strings")
     if src == 'timm':
         if not timm.is_model(arch): raise ValueError(f"unknown arch {arch!r}: not a timm model name")
         return create_timm_model(arch, n_out, pretrained=False)[0]
     fn = _arch_fn(arch, src) if src in ('torchvision', 'fastai') else None
-    if fn is None: raise ValueError(f"unknown arch {arch!r} from {src!r}: expected a timm name or a torchvision/fastai model function")
+    if fn is None:
+        raise ValueError(f"unknown arch {arch!r} from {src!r}: "
+                         "expected a timm name or a torchvision/fastai model function")
     return create_vision_model(fn, n_out, pretrained=False)
 
-# %% ../nbs/18_inference.ipynb #e8d0a00b
 def _load_weights(model:nn.Module, sd:dict) -> nn.Module:
     "`model` with the weights `sd` loaded strictly; a mismatch is a `ValueError` with PyTorch's report"
     try: model.load_state_dict(sd, strict=True)
-    except RuntimeError as e: raise ValueError(f"weights don't fit the architecture: {str(e).split(':', 1)[-1].strip()}") from None
+    except RuntimeError as e:
+        raise ValueError(f"weights don't fit the architecture: {str(e).split(':', 1)[-1].strip()}") from None
     return model
 
 # %% ../nbs/18_inference.ipynb #b9367756
 def _versions() -> dict:
     "Versions of the libraries that made an artifact"
     import fastai
-    return dict(mlc=mlc.__version__, fastai=fastai.__version__, torch=torch.__version__, torchvision=torchvision.__version__, timm=timm.__version__)
+    return dict(mlc=mlc.__version__, fastai=fastai.__version__, torch=torch.__version__,
+                torchvision=torchvision.__version__, timm=timm.__version__)
 
-# %% ../nbs/18_inference.ipynb #e8d0a00e
 def _verify_rebuild(model:nn.Module, arch:str, src:str, n_out:int, sd:dict, size:tuple):
     "Check that the network rebuilt from `arch` with weights `sd` computes what `model` computes"
     new = _load_weights(_build_model(arch, src, n_out), sd)
     x, was = torch.randn(2, 3, *size), model.training
     try:
-        with torch.inference_mode(): a, b = new.eval()(x), model.eval()(x.to(next(model.parameters()).device)).float().cpu()
+        with torch.inference_mode():
+            a, b = new.eval()(x), model.eval()(x.to(next(model.parameters()).device)).float().cpu()
     finally: model.train(was)
     if not torch.allclose(a, b, atol=1e-4):
         raise ValueError(f"the {arch} network rebuilt by name does not compute what the learner's does (max difference "
                          f"{(a-b).abs().max():.2g}): was it made with a custom head, y_range or other model arguments?")
 
-# %% ../nbs/18_inference.ipynb #e8d0a00f
 def _loss_name(loss_func) -> str:
     "A short name for the loss recorded in the sidecar: 'bce', 'asl', or the class name"
     name = type(getattr(loss_func, 'func', loss_func)).__name__
@@ -172,7 +185,8 @@ def atomic_write_text(fn, text:str) -> Path:
 def save_model_artifact(learn:Learner, path, thresh=None, temperature=None) -> Path:
     "Save `learn` for inference as `path.safetensors` (weights) and the sidecar `path.json`; return the sidecar's path"
     m = MLCModel.from_learner(learn, thresh, channels_last=False)
-    if getattr(learn, 'arch', None) is None: raise ValueError("learn has no .arch: build it with vision_learner or mlc_learner")
+    if getattr(learn, 'arch', None) is None:
+        raise ValueError("learn has no .arch: build it with vision_learner or mlc_learner")
     arch, src = _arch_of(learn.arch)
     n_out = getattr(learn, 'n_out', len(m.vocab))
     if n_out != len(m.vocab): raise ValueError(f"learn.n_out={n_out} but the vocab has {len(m.vocab)} labels")
@@ -187,7 +201,8 @@ def save_model_artifact(learn:Learner, path, thresh=None, temperature=None) -> P
                 thresh=m.thresh.tolist(), temperature=t.tolist() if len(set(t.tolist())) > 1 else float(t[0]),
                 preprocess=m.spec, size=list(m.size), activation='sigmoid', loss=_loss_name(learn.loss_func),
                 weights=wfn.name, sha256=sha256(tmp_w), versions=_versions())
-    tmp_w.replace(wfn)                # each file appears whole or not at all; the sidecar last, naming the weights' hash
+    # each file appears whole or not at all; the sidecar last, naming the weights' hash
+    tmp_w.replace(wfn)
     atomic_write_text(jfn, json.dumps(meta, indent=1))
     return jfn
 
@@ -197,7 +212,8 @@ def load_model_artifact(path, device='cpu') -> MLCModel:
     meta = read_sidecar(path)
     wfn = checked_file(meta)
     try: sd = load_file(wfn)
-    except (SafetensorError, OSError, ValueError) as e: raise ValueError(f"{wfn} is not a valid safetensors file (truncated or corrupt?): {e}") from None
+    except (SafetensorError, OSError, ValueError) as e:
+        raise ValueError(f"{wfn} is not a valid safetensors file (truncated or corrupt?): {e}") from None
     model = _load_weights(_build_model(meta['arch'], meta['arch_source'], meta['n_out']), sd)
     return MLCModel(model.to(device), meta['vocab'], meta['thresh'], meta['preprocess'], meta['temperature'], meta)
 
@@ -206,7 +222,8 @@ def load_model(path):
     "An `MLCModel` (sidecar or `.safetensors`), `OnnxModel` (`.onnx`) or fastai `Learner` (`.pkl`: trusted files only)"
     p = Path(path)
     if p.suffix == '.pkl':
-        print(f"warning: {p} is a pickle; loading it runs any code it contains. Use model.json for files you don't trust.", file=sys.stderr)
+        print(f"warning: {p} is a pickle; loading it runs any code it contains. "
+              "Use model.json for files you don't trust.", file=sys.stderr)
         if not p.is_file(): raise FileNotFoundError(f"model file {p} not found")
         return load_learner(p)
     return OnnxModel(p) if p.suffix == '.onnx' else load_model_artifact(p)
@@ -223,24 +240,27 @@ def _same_weights(model:nn.Module, wfn) -> bool:
 
 # %% ../nbs/18_inference.ipynb #f18e0003
 def check_onnx(net:nn.Module, fn, size, atol:float=1e-3) -> float:
-    "Max |logit difference| between ONNX Runtime on file `fn` and `net` on random batches of 1 and 3; a `ValueError` above `atol`"
+    "Max |logit difference| of ONNX Runtime on file `fn` against `net` (batches of 1 and 3); `ValueError` above `atol`"
     sess, worst = onnx_session(fn), 0.
     for bs in (1, 3):
         x = torch.randn(bs, 3, *size)
         with torch.no_grad(): ref = net.eval()(x).float().numpy()
         worst = max(worst, float(np.abs(sess.run(None, {sess.get_inputs()[0].name: x.numpy()})[0] - ref).max()))
-    if not worst <= atol: raise ValueError(f"the ONNX export of {fn} differs from torch by up to {worst:.2g} (> atol={atol})")
+    if not worst <= atol:
+        raise ValueError(f"the ONNX export of {fn} differs from torch by up to {worst:.2g} (> atol={atol})")
     return worst
 
 # %% ../nbs/18_inference.ipynb #f18e0004
 def export_onnx(model, opset:int=18, atol:float=1e-3) -> Path:
-    "Export the network of saved model `model` (its sidecar path, or an `MLCModel` loaded from it) to ONNX next to the sidecar, and record it there"
+    "Export saved model `model` (sidecar path, or `MLCModel` loaded from one) to ONNX by its sidecar; record it there"
     if opset < 18: raise ValueError(f"opset {opset}: torch's ONNX exporter writes opset 18 or newer")
     m = load_model_artifact(model) if isinstance(model, (str, Path)) else model
     jfn = m.meta.get('path')
-    if jfn is None: raise ValueError(f"{m} was not loaded from a saved model: save it with save_model_artifact, then export that")
+    if jfn is None:
+        raise ValueError(f"{m} was not loaded from a saved model: save it with save_model_artifact, then export that")
     wfn = checked_file(read_sidecar(jfn))
-    if not _same_weights(m.model, wfn): raise ValueError(f"the weights of {m} are not those of {wfn} any more: save the model again, then export that")
+    if not _same_weights(m.model, wfn):
+        raise ValueError(f"the weights of {m} are not those of {wfn} any more: save the model again, then export that")
     fn = jfn.with_suffix('.onnx'); tmp = fn.with_name(f'.{fn.stem}.tmp.onnx')
     net = _clean_copy(m.model)
     try:
@@ -258,10 +278,12 @@ def export_onnx(model, opset:int=18, atol:float=1e-3) -> Path:
 # %% ../nbs/18_inference.ipynb #e8d0a017
 def _threshold_rule(min_pos:int, min_precision:float=None, min_recall:float=None) -> tuple:
     "The thresholds' `fit` function and its description: per-label F1, or a precision or recall target"
-    if min_precision is not None and min_recall is not None: raise ValueError("give min_precision or min_recall, not both")
+    if min_precision is not None and min_recall is not None:
+        raise ValueError("give min_precision or min_recall, not both")
     for name, v in (('min_precision', min_precision), ('min_recall', min_recall)):
         if v is not None and not 0 <= v <= 1: raise ValueError(f"{name}={v}: a target must be in [0, 1]")
-    if min_precision is not None: return partial(precision_thresh, min_precision=min_precision), f'precision>={min_precision:g}'
+    if min_precision is not None:
+        return partial(precision_thresh, min_precision=min_precision), f'precision>={min_precision:g}'
     if min_recall is not None: return partial(recall_thresh, min_recall=min_recall), f'recall>={min_recall:g}'
     return partial(per_label_thresh, min_pos=min_pos), 'f1'
 
@@ -272,8 +294,9 @@ def _scores(probs, targs, thresh) -> dict:
 # %% ../nbs/18_inference.ipynb #e8d0a019
 def tune_and_save(learn:Learner, out, min_pos:int=10, calibration:str='label', min_precision:float=None,
                   min_recall:float=None) -> dict|None:
-    "Calibrate, tune and install thresholds (best F1, or a precision or recall target) on `learn`'s validation set, save model, `learner.pkl` and `scores.json` in `out`"
-    if calibration not in ('model', 'label', None): raise ValueError(f"calibration={calibration!r}: use 'model', 'label' or None")
+    "Calibrate, tune thresholds (F1 or precision/recall target) on validation; save model, pickle, scores.json in `out`"
+    if calibration not in ('model', 'label', None):
+        raise ValueError(f"calibration={calibration!r}: use 'model', 'label' or None")
     fit, rule = _threshold_rule(min_pos, min_precision, min_recall)
     if rank_distrib(): distrib_barrier(); return None          # a distributed run: rank 0 does it, once
     try:
@@ -286,18 +309,20 @@ def tune_and_save(learn:Learner, out, min_pos:int=10, calibration:str='label', m
         vocab = [str(v) for v in learn.dls.vocab]
         scores = dict(at_0_5=headline(probs, targs, 0.5), held_out_tuned=held_out, n_valid=len(probs),
                       thresholds=dict(rule=rule, never_predicted=[v for v, t in zip(vocab, thresh.tolist()) if t >= 1]),
-                      calibration=cal and dict(cal, kind=calibration, temperature=np.asarray(cal['temperature']).tolist()))
+                      calibration=cal and dict(cal, kind=calibration,
+                                               temperature=np.asarray(cal['temperature']).tolist()))
         out = Path(out); out.mkdir(parents=True, exist_ok=True)
         art = save_model_artifact(learn, out/'model')
         pkl = out.absolute()/'learner.pkl'
         learn.export(pkl.with_name('.learner.pkl.tmp')); pkl.with_name('.learner.pkl.tmp').replace(pkl)
         atomic_write_text(out/'scores.json', json.dumps(scores, indent=1))
     finally: distrib_barrier()
-    report = label_report(probs, targs, vocab, thresh).assign(precision_held_out=precision_counts(counts['tp'], counts['fp']),
-                                                              recall_held_out=recall_counts(counts['tp'], counts['fp'], counts['fn']))
+    report = label_report(probs, targs, vocab, thresh).assign(
+        precision_held_out=precision_counts(counts['tp'], counts['fp']),
+        recall_held_out=recall_counts(counts['tp'], counts['fp'], counts['fn']))
     return dict(report=report, **scores, artifact=art)
 
 # %% ../nbs/18_inference.ipynb #45ffdc39
 def write_predictions(df:pd.DataFrame, out) -> Path:
-    "Write `predict_files`' DataFrame to `out` (`.csv` or `.json`, see `mlc.contract.write_predictions`); return the path"
+    "Write `predict_files`' DataFrame to `out` (`.csv`/`.json`, see `mlc.contract.write_predictions`); return the path"
     return write_rows(df.to_dict('records'), out)

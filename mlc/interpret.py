@@ -63,7 +63,7 @@ def top_losses_table(logits, targs, vocab, k=None, thresh=0.5, pos_weight=None) 
 
 # %% ../nbs/19_interpret.ipynb #64ae9de0
 def plot_top_losses_multi(table:pd.DataFrame, get_image, ncols=3, size=2.6):
-    "Show the images of a `top_losses_table` (`get_image(idx)` returns one) with loss, true and predicted labels; returns the figure"
+    "Images of a `top_losses_table` (from `get_image(idx)`) with loss, true and predicted labels; returns the figure"
     fig, axs = _grid(len(table), ncols, size)
     for ax, r in zip(axs, table.itertuples()):
         show_image(get_image(r.idx), ax=ax)
@@ -93,10 +93,11 @@ def plot_pr_thresh(probs, targs, vocab, thresh=0.5, ncols=5, size=2.6):
 
 # %% ../nbs/19_interpret.ipynb #0ff52961
 def cooccurrence(targs) -> np.ndarray:
-    "Label co-occurrence counts `Y.T @ Y` of a multi-hot matrix: images that carry both labels (diagonal: each label's count)"
+    "Co-occurrence counts `Y.T @ Y` of multi-hot `targs`: images that carry both labels (diagonal: each label's count)"
     y = (as_np(targs) > 0.5).astype(np.int64)
     return y.T @ y
 
+# %% ../nbs/19_interpret.ipynb #st190004
 def plot_cooccurrence(targs, vocab, normalize=False, ax=None, size=None):
     "Heatmap of `cooccurrence` (or P(column | row) if `normalize`) with the values written in; returns the figure"
     c = cooccurrence(targs)
@@ -106,7 +107,8 @@ def plot_cooccurrence(targs, vocab, normalize=False, ax=None, size=None):
     for (i, j), v in np.ndenumerate(m):
         ax.text(j, i, f'{v:.2f}' if normalize else str(v), ha='center', va='center', fontsize=7,
                 color='black' if v > m.max()*0.6 else 'white')
-    ax.set(xticks=range(len(vocab)), yticks=range(len(vocab)), title='P(column | row)' if normalize else 'images with both labels')
+    ax.set(xticks=range(len(vocab)), yticks=range(len(vocab)),
+           title='P(column | row)' if normalize else 'images with both labels')
     ax.set_xticklabels(vocab, rotation=90); ax.set_yticklabels(vocab)
     return ax.figure
 
@@ -121,16 +123,20 @@ class MultiLabelInterpretation:
 
     @classmethod
     def from_learner(cls, learn, dl=None, thresh=None):
-        "Predict `dl` (default: the validation set) once, logits divided by `learn`'s temperature; `thresh` defaults to the one `learn` decodes with"
+        "Predict `dl` (default: validation set) once, logits over `learn`'s temperature; `thresh` defaults to `learn`'s"
         dl = ifnone(dl, learn.dls.valid)
         logits, targs = learn.get_preds(dl=dl, act=noop)
-        logits = logits / torch.as_tensor(getattr(learn.loss_func, 'temperature', 1.))    # calibrated, as `predict` sees them
+        # calibrated, as `predict` sees them
+        logits = logits / torch.as_tensor(getattr(learn.loss_func, 'temperature', 1.))
         pos_weight = getattr(getattr(learn.loss_func, 'func', None), 'pos_weight', None)
-        return cls(logits, targs, learn.dls.vocab, ifnone(thresh, getattr(learn.loss_func, 'thresh', 0.5)), pos_weight, dl)
+        return cls(logits, targs, learn.dls.vocab, ifnone(thresh, getattr(learn.loss_func, 'thresh', 0.5)),
+                   pos_weight, dl)
 
-    def confusion(self): return skm.multilabel_confusion_matrix(self.targs.numpy().astype(int), binarize(self.probs, self.thresh))
+    def confusion(self):
+        return skm.multilabel_confusion_matrix(self.targs.numpy().astype(int), binarize(self.probs, self.thresh))
     def plot_confusion(self, **kw): return plot_label_confusion(self.probs, self.targs, self.vocab, self.thresh, **kw)
-    def top_losses(self, k=9): return top_losses_table(self.logits, self.targs, self.vocab, k, self.thresh, self.pos_weight)
+    def top_losses(self, k=9):
+        return top_losses_table(self.logits, self.targs, self.vocab, k, self.thresh, self.pos_weight)
     def plot_top_losses(self, k=9, **kw):
         if self.dl is None: raise ValueError("no images to show: build with `from_learner`, or pass `dl=`")
         return plot_top_losses_multi(self.top_losses(k), lambda i: self.dl.dataset[i][0], **kw)

@@ -78,7 +78,6 @@ def _plain_output() -> bool:
     "Is stdout a pipe or a file (not a terminal, not a notebook)?"
     return not (in_notebook() or sys.stdout.isatty())
 
-# %% ../nbs/12_learner.ipynb #a8d6b836
 @delegates(vision_learner)
 def mlc_learner(dls:DataLoaders, arch=LITE0_ARCH, pretrained:bool=True, metrics=None, pos_weight=None, thresh=0.5,
                 channels_last:bool=True, bars:bool=None, loss:str='bce', **kwargs):
@@ -88,7 +87,8 @@ def mlc_learner(dls:DataLoaders, arch=LITE0_ARCH, pretrained:bool=True, metrics=
     if pos_weight is not None:
         pos_weight = torch.as_tensor(pos_weight, dtype=torch.float).flatten()
         if len(pos_weight) != dls.c:
-            raise ValueError(f"pos_weight has {len(pos_weight)} values but the data has {dls.c} labels: give one per label")
+            raise ValueError(f"pos_weight has {len(pos_weight)} values but the data has {dls.c} "
+                             "labels: give one per label")
     if pretrained and isinstance(arch, str) and arch.split('.')[0] == LITE0_ARCH and 'pretrained_cfg_overlay' not in kwargs:
         kwargs['pretrained_cfg_overlay'] = dict(file=str(lite0_weights()))
     loss_func = LOSSES[loss](thresh=thresh, pos_weight=pos_weight)

@@ -40,7 +40,8 @@ def _csv_files(fn:Path):
             header = next(rows, None)
             if header is None: raise ValueError(f"{fn} is not a readable CSV: it is empty")
             col = next((header.index(c) for c in ('fname', 'file') if c in header), None)
-            if col is None: raise ValueError(f"{fn} has no column 'fname' or 'file' listing images; its columns are {header}")
+            if col is None:
+                raise ValueError(f"{fn} has no column 'fname' or 'file' listing images; its columns are {header}")
             n = 0
             for i, r in enumerate(rows):
                 name = r[col].strip() if col < len(r) else ''
@@ -58,7 +59,9 @@ def iter_image_files(paths):
         if p.is_dir():
             n = 0
             for n, f in enumerate(_walk(p), 1): yield f
-            if not n: raise FileNotFoundError(f"no image files in folder {p} (looked recursively for {sorted(image_extensions)[:6]}...)")
+            if not n:
+                raise FileNotFoundError(f"no image files in folder {p} (looked recursively for "
+                                        f"{sorted(image_extensions)[:6]}...)")
         elif p.suffix.lower() == '.csv' and p.is_file(): yield from _csv_files(p)
         else: yield p
 
@@ -135,7 +138,9 @@ def done_files(out, vocab) -> set:
         rows = csv.reader(f)
         header, want = next(rows, None), ['file', 'labels', *vocab, 'error']
         if header is None: return set()
-        if header != want: raise ValueError(f"cannot resume {out}: its columns {header} are not those of this model's predictions {want}")
+        if header != want:
+            raise ValueError(f"cannot resume {out}: its columns {header} are not those of this "
+                             f"model's predictions {want}")
         return {r[0] for r in rows if r}
 
 # %% ../nbs/17_runtime.ipynb #d17a0034
@@ -237,9 +242,11 @@ def onnx_session(fn, threads:int=None, providers=None):
     except ImportError: raise ImportError("ONNX models need onnxruntime: pip install onnxruntime") from None
     opts = ort.SessionOptions()
     if threads: opts.intra_op_num_threads = threads   # default: one thread per physical core
-    opts.add_session_config_entry('session.intra_op.allow_spinning', '0')   # idle threads sleep, as torch's with OMP_WAIT_POLICY=passive
+    # idle threads sleep, as torch's with OMP_WAIT_POLICY=passive
+    opts.add_session_config_entry('session.intra_op.allow_spinning', '0')
     try: return ort.InferenceSession(str(fn), opts, providers=providers or ['CPUExecutionProvider'])
-    except Exception as e: raise ValueError(f"{fn} is not an ONNX model ONNX Runtime can load: {str(e).strip()}") from None
+    except Exception as e:
+        raise ValueError(f"{fn} is not an ONNX model ONNX Runtime can load: {str(e).strip()}") from None
 
 def _fits(shape, want) -> bool:
     "Does an ONNX shape (ints; names or None for dynamic axes) fit `want`, where `want`'s None is an axis that must be dynamic?"
@@ -251,7 +258,8 @@ class OnnxModel:
     def __init__(self, path, threads:int=None, providers=None):
         self.meta = read_sidecar(path)
         fn, jfn = checked_file(self.meta, 'onnx'), self.meta['path']
-        if Path(path).suffix == '.onnx' and Path(path).name != fn.name: raise ValueError(f"{path} is not the ONNX file {jfn.name} names ({fn.name})")
+        if Path(path).suffix == '.onnx' and Path(path).name != fn.name:
+            raise ValueError(f"{path} is not the ONNX file {jfn.name} names ({fn.name})")
         self.vocab, self.thresh, self.temperature, self.spec = (self.meta[k] for k in ('vocab', 'thresh', 'temperature', 'preprocess'))
         self.session = onnx_session(fn, threads, providers)
         (i, *more), (o, *_) = self.session.get_inputs(), self.session.get_outputs()
@@ -260,9 +268,12 @@ class OnnxModel:
             raise ValueError(f"{fn} takes {[(x.name, x.shape, x.type) for x in [i, *more]]}, not one float batch (batch, 3, {h}, {w}) "
                              f"with a dynamic batch axis as {jfn.name} says; export it again with mlc_export")
         if not _fits(o.shape, [None, len(self.vocab)]):
-            raise ValueError(f"{fn} outputs shape {o.shape}, not (batch, {len(self.vocab)}): one logit per label of {jfn.name}")
+            raise ValueError(f"{fn} outputs shape {o.shape}, not (batch, {len(self.vocab)}): "
+                             f"one logit per label of {jfn.name}")
         self.input = i.name
 
-    def logits(self, xb:np.ndarray) -> np.ndarray: return self.session.run(None, {self.input: np.ascontiguousarray(xb, np.float32)})[0]
+    def logits(self, xb:np.ndarray) -> np.ndarray:
+        return self.session.run(None, {self.input: np.ascontiguousarray(xb, np.float32)})[0]
     def predict_files(self, files, **kwargs) -> list: return predict_files(self, files, **kwargs)
-    def __repr__(self): return f"OnnxModel({self.meta['arch']}, {len(self.vocab)} labels, size={tuple(self.spec['resize']['size'])})"
+    def __repr__(self):
+        return f"OnnxModel({self.meta['arch']}, {len(self.vocab)} labels, size={tuple(self.spec['resize']['size'])})"

@@ -27,12 +27,15 @@ def small_learner(dls, **kwargs):
     "An `mlc_learner` with `small_cnn` from random weights and the smallest fastai head"
     return mlc_learner(dls, arch=small_cnn, pretrained=False, **{**SMALL_HEAD, **kwargs})
 
+# %% ../nbs/91_test_utils.ipynb #st910002
 def single_label_dls(path, df, col:str, size:int=48, bs:int=32, folder:str='train'):
-    "Single-label `DataLoaders` (`CategoryBlock` on column `col` of `df`) with mlc's shapes transforms and `is_valid` split"
+    "Single-label `DataLoaders` (`CategoryBlock` on column `col` of `df`), mlc's shapes transforms, `is_valid` split"
     itfms, btfms = default_tfms('shapes', size)
-    return DataBlock(blocks=(ImageBlock, CategoryBlock), get_x=ColReader('fname', pref=Path(path)/folder), get_y=ColReader(col),
-                     splitter=ColSplitter('is_valid'), item_tfms=itfms, batch_tfms=btfms).dataloaders(df, bs=bs, num_workers=0)
+    return DataBlock(blocks=(ImageBlock, CategoryBlock), get_x=ColReader('fname', pref=Path(path)/folder),
+                     get_y=ColReader(col), splitter=ColSplitter('is_valid'), item_tfms=itfms,
+                     batch_tfms=btfms).dataloaders(df, bs=bs, num_workers=0)
 
+# %% ../nbs/91_test_utils.ipynb #st910004
 def fit_pair(dls_multi, dls_single, epochs:int, lr:float=1e-2, seed:int=0) -> tuple:
     "A multi-label (sigmoid + BCE) and a single-label (softmax + CE) `small_cnn` learner, trained alike"
     set_seed(seed)

@@ -58,14 +58,13 @@ def sweep(probs, targs, thresholds=None) -> pd.DataFrame:
     return pd.DataFrame(dict(thresh=ts.astype(float), accuracy=accuracy_counts(tp.sum(1), fp.sum(1), fn.sum(1), tn.sum(1)),
                              f1=f1_counts(tp.sum(1), fp.sum(1), fn.sum(1)), f1_macro=f1_counts(tp, fp, fn).mean(1)))
 
-# %% ../nbs/14_thresholds.ipynb #f2d00d02
+# %% ../nbs/14_thresholds.ipynb #44ec49b5
 def _steps(s, y):
     "Sorted scores `s` and targets `y` (1-d) -> distinct scores and positives/negatives at or below each"
     last = np.flatnonzero(np.r_[s[1:] != s[:-1], True])          # last copy of each distinct score
     pos_le = np.cumsum(y)[last]
     return s[last], pos_le, last + 1 - pos_le
 
-# %% ../nbs/14_thresholds.ipynb #44ec49b5
 def exact_sweep(probs, targs):
     "TP/FP/FN/TN, accuracy and micro-F1 of `probs > t` for every step `t` of the curve (first row `t=-inf`)"
     s, y = as_np(probs).ravel(), as_np(targs).ravel() > 0.5
@@ -84,14 +83,13 @@ def sweep_at(curve, thresholds):
     idx = np.searchsorted(th, np.asarray(thresholds, dtype=th.dtype), side='right') - 1
     return curve.iloc[idx].assign(thresh=np.asarray(thresholds)).reset_index(drop=True)
 
-# %% ../nbs/14_thresholds.ipynb #c8e4b1be
+# %% ../nbs/14_thresholds.ipynb #901db020
 def _mid(lo, hi):
     "A threshold in [lo, hi), the middle where the dtype allows, for probabilities in [0, 1]"
     lo_, hi_ = np.maximum(lo, 0), np.minimum(hi, 1)
     m = lo_ + (hi_ - lo_)/2
     return np.where(m < hi, m, lo_)
 
-# %% ../nbs/14_thresholds.ipynb #901db020
 def best_thresh(probs, targs, metric=f1_counts):
     "The global threshold with the best `metric(tp, fp, fn, tn)` on the exact curve, and that score"
     c = exact_sweep(probs, targs)
@@ -178,20 +176,20 @@ def counts_at(probs, targs, thresh) -> dict:
     "TP, FP, FN and TN of each label at `probs > thresh` (arrays), as a dict: a `score` for `tune_thresholds`"
     return dict(zip(('tp', 'fp', 'fn', 'tn'), (np.asarray(c, float) for c in confusion_counts(probs, targs, thresh))))
 
-# %% ../nbs/14_thresholds.ipynb #84a6b51b
+# %% ../nbs/14_thresholds.ipynb #83ae918c
 def _thresh_func(m):
     "The function of a fastai `AvgMetric` if it takes a `thresh` argument, else None"
     f = m.func.func if isinstance(m.func, partial) else m.func
     try: return m.func if 'thresh' in inspect.signature(f).parameters else None
     except (TypeError, ValueError): return None
 
-# %% ../nbs/14_thresholds.ipynb #83ae918c
 def set_thresh(learn, thresh):
     "Install `thresh` (float or one per label) on `learn.loss_func` (used to decode) and on thresholded metrics"
     t = label_thresh(thresh, learn.dls.vocab)
     t = float(thresh) if np.ndim(thresh) == 0 and not isinstance(thresh, dict) else torch.from_numpy(t)
     if not hasattr(learn.loss_func, 'thresh'):
-        raise ValueError(f"learn.loss_func ({type(learn.loss_func).__name__}) has no `thresh`: use BCEWithLogitsLossFlat")
+        raise ValueError(f"learn.loss_func ({type(learn.loss_func).__name__}) has no `thresh`: "
+                         "use BCEWithLogitsLossFlat")
     per_label = isinstance(t, torch.Tensor)
     accum = [m for m in learn.metrics if isinstance(m, AccumMetric) and getattr(m, 'thresh', None) is not None]
     avg = [m for m in learn.metrics if isinstance(m, AvgMetric) and _thresh_func(m) is not None]

