@@ -76,7 +76,6 @@ def _write_dataset(path:Path, fnames, labels, is_valid, info:dict):
     pd.DataFrame(dict(fname=fnames, labels=labels, is_valid=is_valid)).to_csv(path/'train.csv', index=False)
     (path/'mlc.json').write_text(json.dumps(info, indent=1))
 
-# %% ../nbs/11_datasets.ipynb #d5a1c006
 def _valid_mask(n:int, valid_pct:float, rng) -> np.ndarray:
     "Exactly `round(n*valid_pct)` (at least one) randomly chosen rows set to True."
     mask = np.zeros(n, bool); mask[rng.permutation(n)[:max(1, round(n*valid_pct))]] = True
@@ -105,9 +104,10 @@ _FMNIST_FILES = dict(train=('train-images-idx3-ubyte', 'train-labels-idx1-ubyte'
                      test=('t10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'))
 
 # %% ../nbs/11_datasets.ipynb #eb17a0ab
-def compose_grids(imgs:np.ndarray, lbls:np.ndarray, n:int, grid:int=2, p_empty:float=0.25, n_classes:int=10, seed:int=42,
+def compose_grids(imgs:np.ndarray, lbls:np.ndarray, n:int, grid:int=2, p_empty:float=0.25,
+                  n_classes:int=10, seed:int=42,
                   class_weights=None): # relative weight of each class when drawing items (default: all items alike)
-    "`n` composites of `grid x grid` random items from `imgs` (cells empty with prob. `p_empty`) and their multi-hot labels."
+    "`n` composites of `grid x grid` random items from `imgs` (cells empty with prob. `p_empty`) and multi-hot labels."
     rng = np.random.default_rng(seed)
     if class_weights is None: idx = rng.integers(0, len(imgs), (n, grid*grid))
     else:
@@ -132,7 +132,8 @@ def make_fmnist_grids(path=None, n_train:int=2000, n_valid:int=500, grid:int=2, 
                       src=None, overwrite:bool=False, class_weights=None) -> Path:
     "Write Fashion-MNIST composites in PASCAL layout: train from the train split, valid from the disjoint test split."
     w_tag = '' if class_weights is None else '_w' + '-'.join(f'{w:g}' for w in class_weights)
-    path = Path(path) if path else mlc_cache('fmnist_grids', f'g{grid}_n{n_train}_{n_valid}_e{p_empty}_seed{seed}{w_tag}')
+    path = Path(path) if path else mlc_cache('fmnist_grids',
+                                             f'g{grid}_n{n_train}_{n_valid}_e{p_empty}_seed{seed}{w_tag}')
     if (path/'train.csv').exists() and not overwrite: return path
     (path/'train').mkdir(parents=True, exist_ok=True)
     fnames, labels, is_valid = [], [], []
@@ -140,7 +141,8 @@ def make_fmnist_grids(path=None, n_train:int=2000, n_valid:int=500, grid:int=2, 
         imgs, lbls = load_fmnist(split, src)
         out, onehot, _, _ = compose_grids(imgs, lbls, n, grid, p_empty, len(FMNIST_CLASSES), s, class_weights)
         fns = [f'{"valid" if valid else "train"}_{i:06d}.png' for i in range(n)]
-        parallel(_save_gray, list(zip(out, [path/'train'/f for f in fns])), n_workers=0 if n < 2000 else 2, threadpool=True)
+        parallel(_save_gray, list(zip(out, [path/'train'/f for f in fns])), n_workers=0 if n < 2000 else 2,
+                 threadpool=True)
         fnames += fns; is_valid += [valid]*n
         labels += [' '.join(FMNIST_CLASSES[c] for c in np.nonzero(row)[0]) for row in onehot]
     info = dict(source='fmnist', grid=grid, p_empty=p_empty, seed=seed, classes=list(FMNIST_CLASSES),
@@ -196,6 +198,7 @@ def fmnist_dir(src=None) -> Path:
         raise FileNotFoundError(f"Fashion-MNIST not found in {FMNIST_DEBIAN} and the download failed ({e}). "
                                 "Install it with `apt-get install dataset-fashion-mnist` or pass src=FOLDER.") from None
 
+# %% ../nbs/11_datasets.ipynb #st110006
 def load_fmnist(split:str='train', src=None) -> tuple:
     "Images (N, 28, 28) uint8 and labels (N,) of the `train` or `test` split."
     if split not in _FMNIST_FILES: raise ValueError(f"split={split!r}: expected 'train' or 'test'")
