@@ -20,7 +20,8 @@ PRED_COLS = ('file', 'labels', 'error')
 
 def check_vocab(vocab) -> list:
     "The vocab as a list of distinct non-empty strings that don't clash with the prediction table's columns"
-    if isinstance(vocab, (str, bytes, dict)) or not hasattr(vocab, '__iter__') or not all(isinstance(v, str) and v for v in vocab):
+    if (isinstance(vocab, (str, bytes, dict)) or not hasattr(vocab, '__iter__')
+            or not all(isinstance(v, str) and v for v in vocab)):
         raise ValueError(f"vocab must be a list of non-empty strings, got {vocab!r}")
     vocab = list(vocab)
     dups = sorted({v for v in vocab if vocab.count(v) > 1})
@@ -31,7 +32,7 @@ def check_vocab(vocab) -> list:
 
 # %% ../nbs/16_contract.ipynb #9e870187
 def label_thresh(thresh, vocab, base=0.5) -> np.ndarray:
-    "One float32 threshold per label of `vocab` from a number, a sequence in vocab order, or a `{label: thresh}` dict over `base`"
+    "One float32 threshold per label from a number, a sequence in vocab order, or a `{label: thresh}` dict over `base`"
     vocab = list(vocab)
     if isinstance(thresh, dict):
         unknown = [k for k in thresh if k not in vocab]
@@ -57,6 +58,7 @@ def sigmoid(x) -> np.ndarray:
     e = np.exp(-np.abs(x))
     return np.where(x >= 0, 1/(1 + e), e/(1 + e)).astype(np.float32)
 
+# %% ../nbs/16_contract.ipynb #st160002
 def probabilities(logits, temperature=1.) -> np.ndarray:
     "Per-label probabilities `sigmoid(logits / temperature)`; `temperature` is one number or one per label"
     return sigmoid(np.asarray(logits, dtype=np.float32) / np.asarray(temperature, dtype=np.float32))
@@ -100,7 +102,8 @@ def why(e:Exception) -> str:
 # %% ../nbs/16_contract.ipynb #c0a7f010
 _NP_PAD = dict(zeros='constant', border='edge', reflection='reflect')
 
-def _crop_pad(im:Image.Image, sz:tuple, tl:tuple, pad_mode:str='zeros', resample=Image.BILINEAR, resize_to=None) -> Image.Image:
+def _crop_pad(im:Image.Image, sz:tuple, tl:tuple, pad_mode:str='zeros', resample=Image.BILINEAR,
+              resize_to=None) -> Image.Image:
     "fastai's `crop_pad` of a PIL image: the `sz` = (w, h) window at top-left `tl` (padded where outside), then resized"
     (w, h), (cw, ch), (l, t) = im.size, sz, tl
     if (l >= 0 or t >= 0 or l + cw <= w or t + ch <= h) and (l, t, l + cw, t + ch) != (0, 0, w, h):
@@ -113,7 +116,7 @@ def _crop_pad(im:Image.Image, sz:tuple, tl:tuple, pad_mode:str='zeros', resample
 
 # %% ../nbs/16_contract.ipynb #c0a7f011
 def fastai_resize(im:Image.Image, spec:dict) -> Image.Image:
-    "What fastai's `Resize` or `RandomResizedCrop` described by `spec` (a sidecar's 'resize') does to `im` at validation time"
+    "What the fastai `Resize` or `RandomResizedCrop` in `spec` (a sidecar's 'resize') does to `im` at validation time"
     (th, tw), rs = spec['size'], spec.get('resample', Image.BILINEAR)
     w, h = im.size
     if spec['tfm'] == 'RandomResizedCrop':
@@ -131,6 +134,7 @@ def image_array(im:Image.Image) -> np.ndarray:
     "An RGB PIL image as a channels-first uint8 array (3, h, w), like fastai's `ToTensor`"
     return np.asarray(im, dtype=np.uint8).transpose(2, 0, 1)
 
+# %% ../nbs/16_contract.ipynb #st160006
 def normalize(xb:np.ndarray, spec:dict) -> np.ndarray:
     "A uint8 batch (n, 3, h, w) scaled by `spec['div']` and normalised by its mean and std, as fastai does, in float32"
     x = xb.astype(np.float32) / np.float32(spec.get('div', 255.))
@@ -148,7 +152,8 @@ def check_preprocess(spec) -> dict:
         raise ValueError(f"unknown resize transform {rs.get('tfm')!r}; expected one of {list(_RESIZE_KEYS)}")
     missing = [k for k in ('size',) + _RESIZE_KEYS[rs['tfm']] if k not in rs]
     if missing: raise ValueError(f"resize {rs['tfm']} is missing {missing}")
-    if not (isinstance(rs['size'], list) and len(rs['size']) == 2 and all(isinstance(s, int) and s > 0 for s in rs['size'])):
+    if not (isinstance(rs['size'], list) and len(rs['size']) == 2
+            and all(isinstance(s, int) and s > 0 for s in rs['size'])):
         raise ValueError(f"image size {rs['size']!r} is not two positive integers [height, width]")
     if rs['tfm'] == 'Resize' and (rs['method'] not in ('crop', 'pad', 'squish') or rs['pad_mode'] not in _NP_PAD):
         raise ValueError(f"unknown resize method {rs['method']!r} or pad mode {rs['pad_mode']!r}")
@@ -165,7 +170,8 @@ def preprocess(fn, spec:dict, max_pixels:int|None=Image.MAX_IMAGE_PIXELS) -> np.
 
 # %% ../nbs/16_contract.ipynb #c0a7f01e
 FORMAT, VERSION = 'mlc-model', 2
-_FIELDS = ('format', 'format_version', 'arch', 'arch_source', 'n_out', 'vocab', 'thresh', 'preprocess', 'weights', 'sha256')
+_FIELDS = ('format', 'format_version', 'arch', 'arch_source', 'n_out', 'vocab', 'thresh', 'preprocess', 'weights',
+           'sha256')
 
 def sha256(fn) -> str:
     "Hex sha256 of a file's bytes"
@@ -174,6 +180,7 @@ def sha256(fn) -> str:
         for chunk in iter(lambda: f.read(1 << 20), b''): h.update(chunk)
     return h.hexdigest()
 
+# %% ../nbs/16_contract.ipynb #st160008
 def sidecar_path(path) -> Path:
     "The sidecar `.json` of a model given by its sidecar, weights or ONNX file, or its name without suffix"
     p = Path(path)
@@ -209,8 +216,9 @@ def read_sidecar(path) -> dict:
         raise ValueError(f"{jfn}: activation {meta['activation']!r}; mlc models use 'sigmoid'")
     try: thresh, pre = label_thresh(meta['thresh'], vocab), check_preprocess(meta['preprocess'])
     except ValueError as e: raise ValueError(f"{jfn}: {e}") from None
-    return dict(meta, vocab=vocab, thresh=thresh, preprocess=pre, temperature=_per_label(meta, 'temperature', 1., vocab, jfn),
-                loss=meta.get('loss', 'bce'), weights=meta.get('weights', jfn.with_suffix('.safetensors').name), path=jfn)
+    return dict(meta, vocab=vocab, thresh=thresh, preprocess=pre,
+                temperature=_per_label(meta, 'temperature', 1., vocab, jfn), loss=meta.get('loss', 'bce'),
+                weights=meta.get('weights', jfn.with_suffix('.safetensors').name), path=jfn)
 
 # %% ../nbs/16_contract.ipynb #c0a7f021
 def checked_file(meta:dict, key:str='weights') -> Path:
@@ -232,7 +240,8 @@ def prediction_rows(files, probs, errors, vocab, thresh, delim:str=' ') -> list:
     "One dict per file: file, labels over `thresh`, one probability per label (NaN for errors), error"
     probs = np.asarray(probs, dtype=np.float32).reshape(len(files), len(vocab))
     labels = label_sets(np.nan_to_num(probs, nan=-1.), thresh, vocab, delim)
-    return [dict(file=str(f), labels=l, **dict(zip(vocab, map(float, p))), error=e) for f, l, p, e in zip(files, labels, probs, errors)]
+    return [dict(file=str(f), labels=l, **dict(zip(vocab, map(float, p))), error=e)
+            for f, l, p, e in zip(files, labels, probs, errors)]
 
 # %% ../nbs/16_contract.ipynb #c0a7f026
 def _cell(v):
