@@ -65,6 +65,7 @@ def iter_image_files(paths):
         elif p.suffix.lower() == '.csv' and p.is_file(): yield from _csv_files(p)
         else: yield p
 
+# %% ../nbs/17_runtime.ipynb #st170004
 def image_files(paths) -> list:
     "`iter_image_files` as a list"
     return list(iter_image_files(paths))
@@ -82,7 +83,7 @@ def _chunks(it, n:int):
 
 # %% ../nbs/17_runtime.ipynb #d17a0020
 def _decoded(files, decode, bs:int, num_workers:int=0, ahead:int=2):
-    "(files, `decode` of each) per batch of `bs`, in order; `num_workers` processes decode up to `ahead` batches in advance"
+    "(files, `decode` of each) per batch of `bs`, in order; `num_workers` processes decode up to `ahead` batches ahead"
     if not num_workers:
         for chunk in _chunks(files, bs): yield chunk, [decode(f) for f in chunk]
         return
@@ -190,7 +191,8 @@ class Progress:
 
     def _draw(self, now):
         self.drawn = now
-        bar = '' if not self.total else '[' + ('#' * int(30 * self.done / self.total)).ljust(30, '.') + f'] {self.done / self.total:4.0%} '
+        bar = '' if not self.total else ('[' + ('#' * int(30 * self.done / self.total)).ljust(30, '.')
+                                         + f'] {self.done / self.total:4.0%} ')
         print('\r' + self.prefix + bar + self._line(now), end='', file=self.file, flush=True)
 
     def close(self):
@@ -248,11 +250,12 @@ def onnx_session(fn, threads:int=None, providers=None):
     except Exception as e:
         raise ValueError(f"{fn} is not an ONNX model ONNX Runtime can load: {str(e).strip()}") from None
 
+# %% ../nbs/17_runtime.ipynb #st170008
 def _fits(shape, want) -> bool:
-    "Does an ONNX shape (ints; names or None for dynamic axes) fit `want`, where `want`'s None is an axis that must be dynamic?"
-    return len(shape) == len(want) and all(not isinstance(s, int) if w is None else (s == w or not isinstance(s, int)) for s, w in zip(shape, want))
+    "Does ONNX shape `shape` (ints; names or None: dynamic axes) fit `want`, whose None axes must be dynamic?"
+    return len(shape) == len(want) and all(not isinstance(s, int) if w is None else (s == w or not isinstance(s, int))
+                                           for s, w in zip(shape, want))
 
-# %% ../nbs/17_runtime.ipynb #d17a0010
 class OnnxModel:
     "A model run by ONNX Runtime from its sidecar and ONNX file: no torch, no fastai"
     def __init__(self, path, threads:int=None, providers=None):
@@ -260,12 +263,14 @@ class OnnxModel:
         fn, jfn = checked_file(self.meta, 'onnx'), self.meta['path']
         if Path(path).suffix == '.onnx' and Path(path).name != fn.name:
             raise ValueError(f"{path} is not the ONNX file {jfn.name} names ({fn.name})")
-        self.vocab, self.thresh, self.temperature, self.spec = (self.meta[k] for k in ('vocab', 'thresh', 'temperature', 'preprocess'))
+        self.vocab, self.thresh, self.temperature, self.spec = (self.meta[k] for k in
+                                                                ('vocab', 'thresh', 'temperature', 'preprocess'))
         self.session = onnx_session(fn, threads, providers)
         (i, *more), (o, *_) = self.session.get_inputs(), self.session.get_outputs()
         h, w = self.spec['resize']['size']
         if more or i.type != 'tensor(float)' or not _fits(i.shape, [None, 3, h, w]):
-            raise ValueError(f"{fn} takes {[(x.name, x.shape, x.type) for x in [i, *more]]}, not one float batch (batch, 3, {h}, {w}) "
+            raise ValueError(f"{fn} takes {[(x.name, x.shape, x.type) for x in [i, *more]]}, "
+                             f"not one float batch (batch, 3, {h}, {w}) "
                              f"with a dynamic batch axis as {jfn.name} says; export it again with mlc_export")
         if not _fits(o.shape, [None, len(self.vocab)]):
             raise ValueError(f"{fn} outputs shape {o.shape}, not (batch, {len(self.vocab)}): "
