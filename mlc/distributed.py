@@ -30,7 +30,7 @@ def init_distributed(**kwargs):
 
 # %% ../nbs/12b_distributed.ipynb #d12b000a
 def _fix(cls, name:str, buggy:str, fixed) -> bool:
-    "Replace `cls.name` by `fixed` if its source still contains the line `buggy` (spaces ignored); idempotent. Is the fix in place?"
+    "Replace `cls.name` by `fixed` once, if its source still has `buggy` (spaces ignored); is the fix in place?"
     old = getattr(cls, name)
     if getattr(old, '_mlc_fix', False): return True
     try: src = inspect.getsource(old)
@@ -42,7 +42,7 @@ def _fix(cls, name:str, buggy:str, fixed) -> bool:
 
 # %% ../nbs/12b_distributed.ipynb #d12b000d
 def _broadcast(self, t, rank):
-    "Broadcasts t from rank `rank` to all other ranks (a CUDA tensor only for nccl). Returns t so t is same for all ranks after call."
+    "Broadcast `t` from rank `rank` to the others (as a CUDA tensor only for nccl); return it, the same on all ranks"
     t = torch.tensor(list(t), dtype=torch.long)
     if 'nccl' in str(dist.get_backend()): t = t.cuda()
     dist.broadcast(t, rank)
@@ -50,7 +50,7 @@ def _broadcast(self, t, rank):
 
 # %% ../nbs/12b_distributed.ipynb #d12b000f
 def _len(self):
-    "Batches this rank yields: its share of the (padded) items, batched with the inner `DataLoader`'s `bs` and `drop_last`"
+    "Batches this rank yields: its (padded) share of items, batched with the inner `DataLoader`'s `bs` and `drop_last`"
     n = -(-self.dl.n // self.world_size)
     if self.bs is None: return n
     return n // self.bs + (0 if self.drop_last or n % self.bs == 0 else 1)
@@ -59,7 +59,8 @@ def _len(self):
 def fix_fastai_distributed() -> dict:
     "Install the `_broadcast` and `__len__` fixes on `DistributedDL` where fastai still needs them; which are in place"
     return dict(broadcast=_fix(DistributedDL, '_broadcast', 't = LongTensor(t).cuda()', _broadcast),
-                len=_fix(DistributedDL, '__len__', 'return _round_to_multiple(len(self.dl),self.world_size)//self.world_size', _len))
+                len=_fix(DistributedDL, '__len__',
+                         'return _round_to_multiple(len(self.dl),self.world_size)//self.world_size', _len))
 
 # %% ../nbs/12b_distributed.ipynb #d12b0015
 def weights_digest(model:nn.Module) -> str:
@@ -100,7 +101,7 @@ def sync_buffers(model:nn.Module, src:int=0):
 @patch
 @contextmanager
 def mlc_distrib_ctx(self:Learner, sync_bn:bool=None, **kwargs):
-    "`distrib_ctx` for CPUs (gloo) and GPUs (nccl) with fastai's fixes; ranks end with equal weights. A no-op unless launched"
+    "`distrib_ctx` on CPU (gloo) or GPU (nccl) with fastai's fixes; ranks end with equal weights. No-op unless launched"
     if num_distrib() < 1: yield self; return
     cuda = torch.cuda.is_available()
     if sync_bn and not cuda: raise ValueError("sync_bn=True needs GPUs: SyncBatchNorm only works on CUDA tensors")
@@ -131,7 +132,8 @@ def launch_info(bs:int) -> str:
     ws = max(num_distrib(), 1)
     if ws == 1: return f"1 process on {default_device()}, batch size {bs}"
     backend = dist.get_backend() if _world() > 1 else 'nccl' if torch.cuda.is_available() else 'gloo'
-    return f"{ws} processes ({backend}, {'cuda' if torch.cuda.is_available() else 'cpu'}), batch size {bs} per process = {bs*ws} per step"
+    return (f"{ws} processes ({backend}, {'cuda' if torch.cuda.is_available() else 'cpu'}), "
+            f"batch size {bs} per process = {bs*ws} per step")
 
 # %% ../nbs/12b_distributed.ipynb #d12b0024
 PRECISIONS = ('fp16', 'bf16')
@@ -152,10 +154,12 @@ def precision_problem(precision:str, device=None) -> tuple:
         return None, None
     if dev.type == 'cpu':
         if precision == 'fp16' and not _cpu_has('_is_amx_fp16_supported'):
-            return ("fp16 is not supported on this CPU: torch emulates it (a training step measured 45x slower than fp32); "
+            return ("fp16 is not supported on this CPU: torch emulates it "
+                    "(a training step measured 45x slower than fp32); "
                     "use bf16 on a CPU with AVX512-BF16/AMX, a GPU, or full precision (fp32)"), None
         if precision == 'bf16' and not _cpu_has('_is_avx512_bf16_supported', '_is_amx_tile_supported'):
-            return None, (f"bf16 on this CPU ({torch.backends.cpu.get_cpu_capability()}, no AVX512-BF16/AMX) is emulated and "
+            return None, (f"bf16 on this CPU ({torch.backends.cpu.get_cpu_capability()}, no AVX512-BF16/AMX) "
+                          "is emulated and "
                           "much slower than fp32 (20-56x measured for training)")
         return None, None
     return f"mixed precision on {dev.type} is not supported by mlc (only cuda and cpu)", None
@@ -180,8 +184,10 @@ class DeviceMixedPrecision(MixedPrecision):
         if err: raise ValueError(err)
         dtype = torch.bfloat16 if self.amp_mode == AMPMode.BF16 else torch.float16
         self.kwargs['enabled'] = dtype == torch.float16
-        self.autocast, self.learn.scaler, self.scales = autocast(dev.type, dtype=dtype), GradScaler(dev.type, **self.kwargs), L()
+        self.autocast, self.learn.scaler, self.scales = (autocast(dev.type, dtype=dtype),
+                                                         GradScaler(dev.type, **self.kwargs), L())
 
+# %% ../nbs/12b_distributed.ipynb #st12b003
 def mixed_precision_cbs(precision:str|None, device=None) -> list:
     "`[DeviceMixedPrecision(precision)]` after `check_precision`; `[]` for `None`/'fp32'"
     return [DeviceMixedPrecision(p)] if (p := check_precision(precision, device)) else []
