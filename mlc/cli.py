@@ -41,8 +41,9 @@ def read_options(csv:str=None,          # label CSV in --data (default: train.cs
     "The options of `mlc.data.load_labels` that were given (the command-line options shared by mlc_data and mlc_train)"
     return {k: v for k, v in locals().items() if v is not None}
 
+# %% ../nbs/21_cli.ipynb #st210002
 def _read_labels(prog:str, path, **kwargs):
-    "`mlc.data.load_labels(path, **kwargs)` with its warnings as `prog: warning:` lines and its errors as one `CliError` line"
+    "`mlc.data.load_labels(path, **kwargs)`, its warnings as `prog: warning:` lines, its errors as one `CliError` line"
     from mlc.data import load_labels
     if not Path(path).is_dir(): raise CliError(f"{prog}: error: {path}: no such folder")
     with _plain_warnings(prog):
@@ -78,15 +79,18 @@ def parse_target(s:str) -> dict:
     try: x = float(v)
     except ValueError: x = None
     if k.strip() not in ('precision', 'recall') or x is None or not 0 < x <= 1:
-        raise ValueError(f"--thresh-for {s!r}: expected precision=P or recall=R with P, R in (0, 1], e.g. precision=0.95")
+        raise ValueError(f"--thresh-for {s!r}: expected precision=P or recall=R with P, R in (0, 1], "
+                         "e.g. precision=0.95")
     return {f'min_{k.strip()}': x}
 
 # %% ../nbs/21_cli.ipynb #d2c1a103
 def _print_calibration(cal:dict):
     "One line about the fitted temperature(s) and the held-out ECE before and after"
     t = cal['temperature']
-    ts = f"temperature {t:.3f}" if cal['kind'] == 'model' else f"temperatures {min(t):.2f} to {max(t):.2f} (one per label)"
-    print(f"calibration: {ts}; expected calibration error {cal['ece_before']:.4f} -> {cal['ece_after']:.4f} (held out, 2-fold)")
+    ts = (f"temperature {t:.3f}" if cal['kind'] == 'model'
+          else f"temperatures {min(t):.2f} to {max(t):.2f} (one per label)")
+    print(f"calibration: {ts}; expected calibration error {cal['ece_before']:.4f} -> "
+          f"{cal['ece_after']:.4f} (held out, 2-fold)")
 
 # %% ../nbs/21_cli.ipynb #0b9da955
 @call_parse
@@ -108,7 +112,7 @@ def mlc_train(data:str=None,        # your dataset folder (see the reading optio
               thresh_for:str=None,  # per-label thresholds meeting a target, precision=0.95 or recall=0.9 (default: best F1)
               mixed_precision:str=None, # fp16 or bf16: mixed precision training, where the device supports it
               **kwargs):
-    "Train a multi-label classifier, calibrate it, tune per-label thresholds, print a report and save the model and its split (once, under `torchrun`)"
+    "Train a multi-label model, calibrate, tune per-label thresholds, report; save model, split (once under torchrun)"
     import pandas as pd
     from fastai.distributed import rank0_first, rank_distrib
     from mlc.datasets import get_dataset
@@ -118,7 +122,8 @@ def mlc_train(data:str=None,        # your dataset folder (see the reading optio
     from mlc.data import write_split
     t0 = time.perf_counter()
     if loss not in LOSSES: raise CliError(f"mlc_train: error: --loss {loss!r}: use {' or '.join(LOSSES)}")
-    if calibrate not in ('model', 'label', 'none'): raise CliError(f"mlc_train: error: --calibrate {calibrate!r}: use model, label or none")
+    if calibrate not in ('model', 'label', 'none'):
+        raise CliError(f"mlc_train: error: --calibrate {calibrate!r}: use model, label or none")
     try: target = parse_target(thresh_for)
     except ValueError as e: raise CliError(f"mlc_train: error: {e}") from None
     init_distributed()
@@ -129,20 +134,24 @@ def mlc_train(data:str=None,        # your dataset folder (see the reading optio
     opts = read_options(**kwargs)
     df = _read_labels('mlc_train', path, seed=seed, **opts)
     if not rank_distrib(): print(f"mlc_train: {launch_info(bs)}", flush=True)
-    learn = train(path, arch=arch, pretrained=pretrained, epochs=epochs, lr=lr or LR, lr_mult=lr_mult or LR_MULT, size=size, bs=bs, seed=seed,
-                  dls_kwargs=dict(df=df, **opts), loss=loss, cbs=cbs)
+    learn = train(path, arch=arch, pretrained=pretrained, epochs=epochs, lr=lr or LR, lr_mult=lr_mult or LR_MULT,
+                  size=size, bs=bs, seed=seed, dls_kwargs=dict(df=df, **opts), loss=loss, cbs=cbs)
     res = tune_and_save(learn, out, calibration=None if calibrate == 'none' else calibrate, **target)
     if res is None: return                  # not rank 0: rank 0 reports and saves
     print(f"split: {df.is_valid.sum()} of {len(df)} images in validation, saved as {write_split(df, out)}")
     with pd.option_context('display.float_format', '{:.3f}'.format, 'display.width', 140): print(res['report'])
     if res['calibration']: _print_calibration(res['calibration'])
-    if target: print(f"thresholds: {res['thresholds']['rule']} per label on the validation set; held out: see precision_held_out, recall_held_out")
-    if res['thresholds']['never_predicted']: print(f"never predicted (target out of reach, threshold 1): {', '.join(res['thresholds']['never_predicted'])}")
+    if target:
+        print(f"thresholds: {res['thresholds']['rule']} per label on the validation set; held out: "
+              "see precision_held_out, recall_held_out")
+    if res['thresholds']['never_predicted']:
+        print(f"never predicted (target out of reach, threshold 1): {', '.join(res['thresholds']['never_predicted'])}")
     print('at thresh 0.5:         ' + '  '.join(f'{k} {v:.4f}' for k, v in res['at_0_5'].items()))
     print('tuned, held-out (2x):  ' + '  '.join(f'{k} {v:.4f}' for k, v in res['held_out_tuned'].items()))
     art = res['artifact']
     print(f"saved {art} + {art.with_suffix('.safetensors').name} (safe to share), {Path(out)/'learner.pkl'} "
-          f"(fastai pickle: load only files you trust) and {Path(out)/'scores.json'} in {time.perf_counter() - t0:.0f} s")
+          f"(fastai pickle: load only files you trust) and {Path(out)/'scores.json'} "
+          f"in {time.perf_counter() - t0:.0f} s")
 
 # %% ../nbs/21_cli.ipynb #3607b060
 def parse_thresh(s:str):
@@ -153,7 +162,8 @@ def parse_thresh(s:str):
         if not parts: raise ValueError
         if any('=' in p for p in parts): return {k.strip(): float(v) for k, v in (p.split('=', 1) for p in parts)}
         return float(parts[0]) if len(parts) == 1 else [float(p) for p in parts]
-    except (ValueError, IndexError): raise ValueError(f"--thresh {s!r}: expected 0.4, 0.3,0.5,... or label=0.3,label2=0.6") from None
+    except (ValueError, IndexError):
+        raise ValueError(f"--thresh {s!r}: expected 0.4, 0.3,0.5,... or label=0.3,label2=0.6") from None
 
 # %% ../nbs/21_cli.ipynb #d2c1a004
 def predictor(model:str):
@@ -167,7 +177,7 @@ def predictor(model:str):
 
 # %% ../nbs/21_cli.ipynb #d2c1a005
 def _show(batches, n:int=200) -> dict:
-    "Print the file, labels and error of the first `n` rows of prediction `batches` as an aligned table; counts of all rows"
+    "Print file, labels and error of the first `n` rows of prediction `batches` as an aligned table; counts of all rows"
     rows, counts = [], dict(predicted=0, errors=0, skipped=0)
     for b in batches:
         rows += b[:n - len(rows)]
@@ -176,14 +186,17 @@ def _show(batches, n:int=200) -> dict:
     w = [max([len(c)] + [len(str(r[c])) for r in rows]) for c in ('file', 'labels')]
     print(f"{'file':<{w[0]}}  {'labels':<{w[1]}}  error")
     for r in rows: print(f"{r['file']:<{w[0]}}  {r['labels']:<{w[1]}}  {r['error']}")
-    if (more := counts['predicted'] + counts['errors'] - n) > 0: print(f'... ({more} more rows; use --out FILE for all)')
+    if (more := counts['predicted'] + counts['errors'] - n) > 0:
+        print(f'... ({more} more rows; use --out FILE for all)')
     return counts
 
 # %% ../nbs/21_cli.ipynb #d2c1a014
 def _autocast(m, precision:str=None):
     "A context predicting with torch predictor `m` in mixed `precision` (none for `None`)"
     if precision is None: return nullcontext()
-    if not hasattr(m, 'device'): raise ValueError(f"--mixed-precision needs a torch model (model.json or learner.pkl); {m} runs in the precision it was exported in")
+    if not hasattr(m, 'device'):
+        raise ValueError(f"--mixed-precision needs a torch model (model.json or learner.pkl); "
+                         f"{m} runs in the precision it was exported in")
     from mlc.distributed import autocast_for
     return autocast_for(precision, m.device)
 
@@ -213,8 +226,8 @@ def mlc_predict(model:str,        # model.json (safe artifact), model.onnx (no t
               "run the same command with --resume to predict the others", file=sys.stderr)
         return 130
     except (ValueError, FileNotFoundError) as e: raise CliError(f"mlc_predict: error: {e}") from None
-    print(f"mlc_predict: {n['predicted']} predicted, {n['errors']} errors" + (f", {n['skipped']} already in {out}" if resume else '')
-          + (f"; wrote {out}" if out else ''))
+    print(f"mlc_predict: {n['predicted']} predicted, {n['errors']} errors"
+          + (f", {n['skipped']} already in {out}" if resume else '') + (f"; wrote {out}" if out else ''))
     if not n['predicted'] and not n['skipped']: raise CliError(f"mlc_predict: error: no file could be read")
 
 # %% ../nbs/21_cli.ipynb #f21e0002
@@ -222,13 +235,16 @@ def mlc_predict(model:str,        # model.json (safe artifact), model.onnx (no t
 def mlc_export(model:str,      # the saved model: model.json (with model.safetensors next to it)
                opset:int=18):  # ONNX opset (torch's exporter writes 18 or newer)
     "Export a saved model's network to ONNX, as MODEL.onnx next to its sidecar, and record the file in the sidecar"
-    if Path(model).suffix == '.pkl': raise CliError(f"mlc_export: error: {model} is a pickle: export the safe artifact (model.json) saved next to it")
+    if Path(model).suffix == '.pkl':
+        raise CliError(f"mlc_export: error: {model} is a pickle: "
+                       "export the safe artifact (model.json) saved next to it")
     from mlc.inference import export_onnx
     t0 = time.perf_counter()
     try: fn = export_onnx(model, opset=opset)
     except (ValueError, FileNotFoundError) as e: raise CliError(f"mlc_export: error: {e}") from None
-    print(f"mlc_export: wrote {fn} ({fn.stat().st_size/1e6:.1f} MB) in {time.perf_counter() - t0:.0f} s and recorded it in "
-          f"{sidecar_path(model).name}; without torch: copy {sidecar_path(model).name} and {fn.name}, then: mlc_predict {fn} IMAGES")
+    print(f"mlc_export: wrote {fn} ({fn.stat().st_size/1e6:.1f} MB) in {time.perf_counter() - t0:.0f} s "
+          f"and recorded it in {sidecar_path(model).name}; without torch: copy {sidecar_path(model).name} "
+          f"and {fn.name}, then: mlc_predict {fn} IMAGES")
 
 # %% ../nbs/21_cli.ipynb #f21e0008
 @call_parse
@@ -237,7 +253,9 @@ def mlc_app(model:str,            # model.json (the safe artifact, torch) or mod
             port:int=7860,        # port to listen on
             examples:str=None):   # a folder (or CSV of file names) of example images to offer on the page
     "Serve a web page that labels uploaded images with a saved model, until Ctrl-C"
-    if Path(model).suffix == '.pkl': raise CliError(f"mlc_app: error: {model} is a pickle, which the app does not load: use the model.json saved next to it")
+    if Path(model).suffix == '.pkl':
+        raise CliError(f"mlc_app: error: {model} is a pickle, which the app does not load: "
+                       "use the model.json saved next to it")
     try:
         m = predictor(model)
         ex = list(iter_image_files(examples)) if examples else None
