@@ -61,7 +61,7 @@ def _cell_truth(v:pd.Series) -> pd.Series:
     return x.where(x.isin([0, 1]))
 
 def onehot_labels(df:pd.DataFrame, label_cols:list, on_uncertain:str='error', fn='CSV', label_delim:str=' ') -> tuple:
-    "Labels joined by `label_delim` from the 0/1 columns `label_cols` of `df`, and the mask of rows kept (`on_uncertain`)."
+    "Labels joined by `label_delim` from `df`'s 0/1 columns `label_cols`, and the mask of rows kept (`on_uncertain`)."
     if on_uncertain not in _UNCERTAIN: raise ValueError(f"on_uncertain={on_uncertain!r}: expected one of {_UNCERTAIN}")
     names = [str(c).strip() for c in label_cols]
     if len(set(names)) < len(names):
@@ -89,7 +89,7 @@ def onehot_labels(df:pd.DataFrame, label_cols:list, on_uncertain:str='error', fn
 
 # %% ../nbs/10_data.ipynb #d0a1b009
 def _move_for(y:np.ndarray, valid:np.ndarray, l:int, to_valid:bool):
-    "Index of an image of label `l` to move to validation (`to_valid`) or training that takes no label off a side it needs, or None."
+    "Image index of label `l` to move to valid (`to_valid`) or train, taking no label off a side it needs; or None."
     n = y.sum(0)
     src = valid != to_valid                                  # the side the image leaves
     left = (y & src[:, None]).sum(0)                         # per label, images on that side
@@ -99,7 +99,7 @@ def _move_for(y:np.ndarray, valid:np.ndarray, l:int, to_valid:bool):
     return idx[np.argmin(y[idx].sum(1))] if len(idx) else None   # the image with fewest labels
 
 def stratified_split(y:np.ndarray, valid_pct:float=0.2, seed:int=42) -> np.ndarray:
-    "Validation mask for multi-hot `y`: iterative stratification, then each label with 2+ images on both sides and 1-image labels in training."
+    "Valid mask for multi-hot `y`: iterative stratification; labels of 2+ images on both sides, 1-image ones in train."
     from iterstrat.ml_stratifiers import MultilabelStratifiedShuffleSplit
     y = np.asarray(y, bool)
     strat = y if y.shape[1] > 1 else np.c_[y, np.zeros(len(y), bool)]   # the package wants 2+ columns
@@ -119,8 +119,10 @@ def _read_csv(path:Path, csv:str) -> tuple:
     fn = path/csv
     if not fn.exists():
         others = sorted(p.name for p in path.glob('*.csv')) if path.is_dir() else []
-        raise FileNotFoundError(f"No label file {fn}" + (f"; CSV files in {path}: {others} (choose one with csv)" if others
-                                else "; expected a CSV of image names and labels (mlc's layout: train.csv with fname, labels, is_valid)"))
+        raise FileNotFoundError(f"No label file {fn}"
+                                + (f"; CSV files in {path}: {others} (choose one with csv)" if others
+                                   else "; expected a CSV of image names and labels "
+                                        "(mlc's layout: train.csv with fname, labels, is_valid)"))
     try: df = pd.read_csv(fn, keep_default_na=False, dtype=str)
     except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as e:
         raise ValueError(f"{fn} is not a readable CSV ({type(e).__name__}: {str(e).strip()})") from None
@@ -142,7 +144,8 @@ def _file_names(df:pd.DataFrame, fn, fn_col:str, pref:str='', suff:str='') -> pd
     dup = full[full.duplicated(keep=False)]
     if len(dup):
         rows = np.where(full == dup.iloc[0])[0]
-        raise ValueError(f"{fn}: {fn_col} {df[fn_col].iloc[rows[0]]!r} is listed {len(rows)} times (lines {', '.join(str(i+2) for i in rows)}); "
+        raise ValueError(f"{fn}: {fn_col} {df[fn_col].iloc[rows[0]]!r} is listed {len(rows)} times "
+                         f"(lines {', '.join(str(i+2) for i in rows)}); "
                          f"{dup.nunique()} name(s) repeat: give each image one row with all its labels")
     return full
 
@@ -171,18 +174,21 @@ def _label_warnings(fn, cells, vocab:list, label_delim:str, onehot:bool=False):
     if onehot: return
     raw = {o for s in cells for o in s.split(label_delim) if o.strip()}
     spaced = sorted(o for o in raw if o != o.strip() and o.strip() in raw)
-    if spaced: warnings.warn(f"{fn}: {len(spaced)} label(s) appear with and without surrounding spaces, e.g. {spaced[0]!r} "
-                             f"and {spaced[0].strip()!r}: spaces are removed, so each is one label")
+    if spaced:
+        warnings.warn(f"{fn}: {len(spaced)} label(s) appear with and without surrounding spaces, e.g. {spaced[0]!r} "
+                      f"and {spaced[0].strip()!r}: spaces are removed, so each is one label")
     odd = [l for l in vocab if any(c in l for c in ',;|\t ' if c != label_delim)]
-    if odd: warnings.warn(f"{fn}: label(s) {odd[:5]} contain a delimiter-like character; is label_delim={label_delim!r} "
-                          "right? Each is treated as ONE label.")
+    if odd:
+        warnings.warn(f"{fn}: label(s) {odd[:5]} contain a delimiter-like character; is label_delim={label_delim!r} "
+                      "right? Each is treated as ONE label.")
 
 # %% ../nbs/10_data.ipynb #d0a1b029
 def _check_images(df:pd.DataFrame, folder:Path, fn, on_bad:str='raise', listed=None) -> pd.DataFrame:
-    "`df` without the rows whose image is missing or unreadable (`on_bad='drop'`), else an error naming them; warns about files not `listed`."
+    "`df` minus rows of missing/unreadable images (`on_bad='drop'`) or an error naming them; warns of unlisted files."
     if not folder.is_dir():
         raise FileNotFoundError(f"image folder {folder} does not exist (folder); {fn} lists {len(df)} images in it")
-    extra = sorted(set(o.relative_to(folder).as_posix() for o in get_image_files(folder)) - set(ifnone(listed, df.fname)))
+    extra = sorted(set(o.relative_to(folder).as_posix() for o in get_image_files(folder))
+                   - set(ifnone(listed, df.fname)))
     if extra:
         warnings.warn(f"{len(extra)} image file(s) in {folder} are not listed in {fn} and are not "
                       f"used, e.g. {extra[:3]}")
@@ -225,7 +231,7 @@ def load_labels(path,                 # dataset folder
                 pref:str='',          # added before each file name
                 on_bad:str='raise',   # missing or unreadable images: 'raise' or 'drop' their rows
                 check_images:bool=True): # open every image (and count unlisted files)
-    "Read labels in any of fastai's CSV layouts into mlc's (fname, labels, is_valid), checking them and splitting if needed."
+    "Read labels in any fastai CSV layout into mlc's (fname, labels, is_valid), checking them and splitting if needed."
     path = Path(path)
     if on_bad not in ('raise', 'drop'): raise ValueError(f"on_bad={on_bad!r}: expected 'raise' or 'drop'")
     if not 0 < valid_pct < 1: raise ValueError(f"valid_pct={valid_pct}: expected a share between 0 and 1, e.g. 0.2")
@@ -277,6 +283,7 @@ def mlc_splitter(valid_col:str='is_valid'):
         return train, valid
     return _inner
 
+# %% ../nbs/10_data.ipynb #st100002
 def mlc_datablock(path, folder:str='train', label_delim:str=' ', vocab=None, item_tfms=None, batch_tfms=None,
                   splitter=None) -> DataBlock:
     "A `DataBlock(blocks=(ImageBlock, MultiCategoryBlock))` reading a `load_labels` DataFrame."
@@ -291,6 +298,7 @@ def dataset_info(path) -> dict:
     fn = Path(path)/'mlc.json'
     return json.loads(fn.read_text()) if fn.exists() else {'source': 'photos'}
 
+# %% ../nbs/10_data.ipynb #st100004
 def default_tfms(source:str, size:int) -> tuple:
     "Item and batch transforms for a dataset `source` at image `size`."
     norm = Normalize.from_stats(*imagenet_stats)
@@ -301,13 +309,14 @@ def default_tfms(source:str, size:int) -> tuple:
 @delegates(load_labels, keep=True, but=['path', 'folder', 'label_delim', 'seed'])
 def mlc_dls(path, size:int=64, bs:int=64, item_tfms=None, batch_tfms=None, folder:str='train', label_delim:str=' ',
             seed:int=None, num_workers:int=0, df:pd.DataFrame=None, **kwargs) -> DataLoaders:
-    "Labels from `load_labels` (or `df`) -> fastai `DataLoaders` with the vocab of all rows and the transforms that suit the dataset."
+    "`load_labels` (or `df`) -> fastai `DataLoaders` with the vocab of all rows and the transforms suiting the dataset."
     read = {k: kwargs.pop(k) for k in list(kwargs) if k in inspect.signature(load_labels).parameters}
     if df is None:
-        df = load_labels(path, folder=folder, label_delim=label_delim, **read, **({} if seed is None else dict(seed=seed)))
+        df = load_labels(path, folder=folder, label_delim=label_delim, **read,
+                         **({} if seed is None else dict(seed=seed)))
     itfms, btfms = default_tfms(dataset_info(path)['source'], size)
-    dblock = mlc_datablock(path, folder, label_delim, vocab=label_vocab(df, label_delim), item_tfms=ifnone(item_tfms, itfms),
-                           batch_tfms=ifnone(batch_tfms, btfms))
+    dblock = mlc_datablock(path, folder, label_delim, vocab=label_vocab(df, label_delim),
+                           item_tfms=ifnone(item_tfms, itfms), batch_tfms=ifnone(batch_tfms, btfms))
     if seed is not None: set_seed(seed)
     return dblock.dataloaders(df, bs=bs, num_workers=num_workers, **kwargs)
 
@@ -315,16 +324,19 @@ def mlc_dls(path, size:int=64, bs:int=64, item_tfms=None, batch_tfms=None, folde
 def label_counts(df:pd.DataFrame, label_delim:str=' ') -> pd.DataFrame:
     "Images per label in train and valid, the share of images that carry it, and the share of its images in valid."
     vocab = label_vocab(df, label_delim)
-    y, valid = multi_hot(df, vocab, label_delim), df['is_valid'].values.astype(bool) if 'is_valid' in df else np.zeros(len(df), bool)
+    y, valid = (multi_hot(df, vocab, label_delim),
+                df['is_valid'].values.astype(bool) if 'is_valid' in df else np.zeros(len(df), bool))
     ct = pd.DataFrame(dict(train=y[~valid].sum(0), valid=y[valid].sum(0)), index=pd.Index(vocab, name='label'))
     ct['share'] = (ct.train + ct.valid) / len(df)
     ct['valid_share'] = ct.valid / (ct.train + ct.valid)
     return ct.sort_values('share', ascending=False, kind='stable')
 
+# %% ../nbs/10_data.ipynb #st100006
 def labels_per_image(df:pd.DataFrame, label_delim:str=' ') -> pd.Series:
     "Number of labels on each image."
     return pd.Series([len(_split_labels(s, label_delim)) for s in df.labels], index=df.index, name='n_labels')
 
+# %% ../nbs/10_data.ipynb #st100008
 def plot_labels_per_image(df:pd.DataFrame, label_delim:str=' ', ax=None):
     "Bar chart of how many images carry 0, 1, 2, ... labels; returns the figure."
     if ax is None: _, ax = plt.subplots(figsize=(5, 3))
@@ -335,7 +347,7 @@ def plot_labels_per_image(df:pd.DataFrame, label_delim:str=' ', ax=None):
 
 # %% ../nbs/10_data.ipynb #29d133cd
 def describe(path, dls:DataLoaders=None, df:pd.DataFrame=None, label_delim:str=' ', **kwargs) -> str:
-    "A text summary of a dataset (read with `load_labels(path, **kwargs)` unless `df` or `dls` is given), and of a batch of `dls`."
+    "Text summary of a dataset (`load_labels(path, **kwargs)` unless `df` or `dls` is given), and of a batch of `dls`."
     if df is None: df = (pd.concat([dls.train_ds.items, dls.valid_ds.items]).sort_index() if dls is not None
                          else load_labels(path, label_delim=label_delim, check_images=False, **kwargs))
     n_lab, lc, share = labels_per_image(df, label_delim), label_counts(df, label_delim), df.is_valid.mean()
@@ -343,13 +355,15 @@ def describe(path, dls:DataLoaders=None, df:pd.DataFrame=None, label_delim:str='
     lines = [f"{path}: {len(df)} images ({(~df.is_valid).sum()} train, {df.is_valid.sum()} valid), {len(lc)} labels, "
              f"{n_lab.mean():.2f} labels/image, {(n_lab == 0).sum()} with none ({(n_lab == 0).mean():.0%})",
              lc.to_string(float_format='{:.2f}'.format),
-             f"valid share per label {lc.valid_share.min():.2f} to {lc.valid_share.max():.2f}, of all images {share:.2f}: "
-             f"max deviation {abs(lc.valid_share[far] - share):.2f} ({far!r}, {lc.valid[far]} of {lc.train[far] + lc.valid[far]} in valid)"]
+             f"valid share per label {lc.valid_share.min():.2f} to {lc.valid_share.max():.2f}, "
+             f"of all images {share:.2f}: max deviation {abs(lc.valid_share[far] - share):.2f} "
+             f"({far!r}, {lc.valid[far]} of {lc.train[far] + lc.valid[far]} in valid)"]
     if dls is not None:
         dl = dls.train if len(dls.train) else dls.valid  # a tiny training set may hold less than one batch
         xb, yb = dl.one_batch()
-        lines.append(f"{'train' if dl is dls.train else 'valid'} batch: x {tuple(xb.shape)} {xb.dtype}, y {tuple(yb.shape)} multi-hot, "
-                     f"{yb.sum(1).mean().item():.2f} labels/image; vocab {list(dls.vocab)}")
+        lines.append(f"{'train' if dl is dls.train else 'valid'} batch: x {tuple(xb.shape)} {xb.dtype}, "
+                     f"y {tuple(yb.shape)} multi-hot, {yb.sum(1).mean().item():.2f} labels/image; "
+                     f"vocab {list(dls.vocab)}")
     return '\n'.join(lines)
 
 # %% ../nbs/10_data.ipynb #d0a1b061
