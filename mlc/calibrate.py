@@ -17,7 +17,7 @@ __all__ = ['reliability', 'ece', 'plot_reliability', 'fit_temperature', 'set_tem
 
 # %% ../nbs/15_calibrate.ipynb #ca1b0006
 def reliability(probs, targs, n_bins:int=15) -> pd.DataFrame:
-    "Per equal-width bin of the (image, label) pairs' probabilities: bounds, pairs, mean probability and fraction positive"
+    "Per equal-width bin of the (image, label) pairs' probabilities: bounds, pairs, mean probability, fraction positive"
     p, y = as_np(probs).ravel().astype(np.float64), (as_np(targs).ravel() > 0.5)
     b = np.minimum((p*n_bins).astype(int), n_bins - 1)
     n = np.bincount(b, minlength=n_bins)
@@ -25,8 +25,9 @@ def reliability(probs, targs, n_bins:int=15) -> pd.DataFrame:
         return pd.DataFrame(dict(lo=np.arange(n_bins)/n_bins, hi=np.arange(1, n_bins + 1)/n_bins, n=n,
                                  mean_prob=np.bincount(b, p, n_bins)/n, frac_pos=np.bincount(b, y, n_bins)/n))
 
+# %% ../nbs/15_calibrate.ipynb #st150002
 def ece(probs, targs, n_bins:int=15) -> float:
-    "Expected calibration error: `|fraction positive - mean probability|` of each bin, weighted by its share of the pairs"
+    "Expected calibration error: each bin's `|fraction positive - mean probability|`, weighted by its share of pairs"
     r = reliability(probs, targs, n_bins)
     r = r[r.n > 0]
     return float((r.n*(r.frac_pos - r.mean_prob).abs()).sum()/r.n.sum())
