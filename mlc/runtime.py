@@ -250,7 +250,7 @@ def onnx_session(fn, threads:int=None, providers=None):
     except Exception as e:
         raise ValueError(f"{fn} is not an ONNX model ONNX Runtime can load: {str(e).strip()}") from None
 
-# %% ../nbs/17_runtime.ipynb #st170008
+# %% ../nbs/17_runtime.ipynb #d17a0010
 def _fits(shape, want) -> bool:
     "Does ONNX shape `shape` (ints; names or None: dynamic axes) fit `want`, whose None axes must be dynamic?"
     return len(shape) == len(want) and all(not isinstance(s, int) if w is None else (s == w or not isinstance(s, int))
