@@ -112,7 +112,7 @@ def mlc_train(data:str=None,        # your dataset folder (see the reading optio
               thresh_for:str=None,  # per-label thresholds meeting a target, precision=0.95 or recall=0.9 (default: best F1)
               mixed_precision:str=None, # fp16 or bf16: mixed precision training, where the device supports it
               **kwargs):
-    "Train a multi-label model, calibrate, tune per-label thresholds, report; save model, split (once under torchrun)"
+    "Train a multi-label classifier, calibrate it, tune its thresholds, report, save it (once under torchrun)"
     import pandas as pd
     from fastai.distributed import rank0_first, rank_distrib
     from mlc.datasets import get_dataset
