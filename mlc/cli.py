@@ -113,7 +113,6 @@ def mlc_train(data:str=None,        # your dataset folder (see the reading optio
               mixed_precision:str=None, # fp16 or bf16: mixed precision training, where the device supports it
               **kwargs):
     "Train a multi-label classifier, calibrate it, tune its thresholds, report, save it (once under torchrun)"
-    import pandas as pd
     from fastai.distributed import rank0_first, rank_distrib
     from mlc.datasets import get_dataset
     from mlc.distributed import init_distributed, launch_info, mixed_precision_cbs
@@ -139,7 +138,7 @@ def mlc_train(data:str=None,        # your dataset folder (see the reading optio
     res = tune_and_save(learn, out, calibration=None if calibrate == 'none' else calibrate, **target)
     if res is None: return                  # not rank 0: rank 0 reports and saves
     print(f"split: {df.is_valid.sum()} of {len(df)} images in validation, saved as {write_split(df, out)}")
-    with pd.option_context('display.float_format', '{:.3f}'.format, 'display.width', 140): print(res['report'])
+    print(res['report'].to_string(float_format='{:.3f}'.format))      # every column, also in a piped log
     if res['calibration']: _print_calibration(res['calibration'])
     if target:
         print(f"thresholds: {res['thresholds']['rule']} per label on the validation set; held out: "
