@@ -250,6 +250,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                              'mlc.runtime._hms': ('runtime.html#_hms', 'mlc/runtime.py'),
                              'mlc.runtime._skip': ('runtime.html#_skip', 'mlc/runtime.py'),
                              'mlc.runtime._walk': ('runtime.html#_walk', 'mlc/runtime.py'),
+                             'mlc.runtime.count_rows': ('runtime.html#count_rows', 'mlc/runtime.py'),
                              'mlc.runtime.done_files': ('runtime.html#done_files', 'mlc/runtime.py'),
                              'mlc.runtime.image_files': ('runtime.html#image_files', 'mlc/runtime.py'),
                              'mlc.runtime.iter_image_files': ('runtime.html#iter_image_files', 'mlc/runtime.py'),

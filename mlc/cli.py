@@ -14,7 +14,8 @@ from typing import Annotated
 from fastcore.script import call_parse, bool_arg, CliError
 from fastcore.meta import delegates
 from .contract import sidecar_path
-from .runtime import iter_image_files, predict_files, predict_batches, predict_to_file, Interrupted, Progress
+from .runtime import (iter_image_files, predict_files, predict_batches, predict_to_file, count_rows, Interrupted,
+                         Progress)
 
 # %% ../nbs/21_cli.ipynb #d2c1a011
 @contextmanager
@@ -180,8 +181,7 @@ def _show(batches, n:int=200) -> dict:
     rows, counts = [], dict(predicted=0, errors=0, skipped=0)
     for b in batches:
         rows += b[:n - len(rows)]
-        errs = sum(r['error'] != '' for r in b)
-        counts['errors'] += errs; counts['predicted'] += len(b) - errs
+        count_rows(counts, b)
     w = [max([len(c)] + [len(str(r[c])) for r in rows]) for c in ('file', 'labels')]
     print(f"{'file':<{w[0]}}  {'labels':<{w[1]}}  error")
     for r in rows: print(f"{r['file']:<{w[0]}}  {r['labels']:<{w[1]}}  {r['error']}")

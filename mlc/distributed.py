@@ -13,7 +13,7 @@ from fastcore.all import *
 from fastai.learner import Learner
 from fastai.torch_core import num_distrib, default_device
 from fastai.distributed import DistributedDL
-from fastai.callback.fp16 import AMPMode, MixedPrecision
+from fastai.callback.fp16 import MixedPrecision
 from fastai.callback.progress import ProgressCallback
 
 # %% auto #0
@@ -136,7 +136,7 @@ def launch_info(bs:int) -> str:
             f"batch size {bs} per process = {bs*ws} per step")
 
 # %% ../nbs/12b_distributed.ipynb #d12b0024
-PRECISIONS = ('fp16', 'bf16')
+PRECISIONS = dict(fp16=torch.float16, bf16=torch.bfloat16)    # the mixed precisions and their dtypes
 
 def _cpu_has(*names) -> bool:
     "Does any of torch's private CPU capability checks `torch.cpu.NAME()` say yes?"
@@ -182,7 +182,7 @@ class DeviceMixedPrecision(MixedPrecision):
         dev = next(self.learn.model.parameters()).device
         err, _ = precision_problem(self.amp_mode.value, dev)
         if err: raise ValueError(err)
-        dtype = torch.bfloat16 if self.amp_mode == AMPMode.BF16 else torch.float16
+        dtype = PRECISIONS[self.amp_mode.value]
         self.kwargs['enabled'] = dtype == torch.float16
         self.autocast, self.learn.scaler, self.scales = (autocast(dev.type, dtype=dtype),
                                                          GradScaler(dev.type, **self.kwargs), L())
@@ -198,4 +198,4 @@ def autocast_for(precision:str|None, device=None):
     "Run the block under `torch.autocast` in `precision` on `device` (after `check_precision`); no-op for `None`"
     if not check_precision(precision, device): yield; return
     with autocast(torch.device(device or default_device()).type,
-                  dtype=torch.bfloat16 if precision == 'bf16' else torch.float16): yield
+                  dtype=PRECISIONS[precision]): yield

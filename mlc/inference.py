@@ -254,12 +254,12 @@ def check_onnx(net:nn.Module, fn, size, atol:float=1e-3) -> float:
 def export_onnx(model, opset:int=18, atol:float=1e-3) -> Path:
     "Export saved model `model` (sidecar path, or `MLCModel` loaded from one) to ONNX by its sidecar; record it there"
     if opset < 18: raise ValueError(f"opset {opset}: torch's ONNX exporter writes opset 18 or newer")
-    m = load_model_artifact(model) if isinstance(model, (str, Path)) else model
+    loaded = isinstance(model, (str, Path))
+    m = load_model_artifact(model) if loaded else model      # a path: read and sha256-checked once, here
     jfn = m.meta.get('path')
     if jfn is None:
         raise ValueError(f"{m} was not loaded from a saved model: save it with save_model_artifact, then export that")
-    wfn = checked_file(read_sidecar(jfn))
-    if not _same_weights(m.model, wfn):
+    if not loaded and not _same_weights(m.model, wfn := checked_file(read_sidecar(jfn))):
         raise ValueError(f"the weights of {m} are not those of {wfn} any more: save the model again, then export that")
     fn = jfn.with_suffix('.onnx'); tmp = fn.with_name(f'.{fn.stem}.tmp.onnx')
     net = _clean_copy(m.model)

@@ -4,8 +4,9 @@
 
 # %% ../nbs/17_runtime.ipynb #d17a0003
 from __future__ import annotations
-import csv, mimetypes, os
-from contextlib import nullcontext
+import csv, mimetypes, os, signal, sys, threading, time
+from collections import deque
+from contextlib import contextmanager
 from functools import partial
 from itertools import islice
 from multiprocessing import Pool
@@ -13,13 +14,10 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 from .contract import *
-import signal, sys, threading, time
-from collections import deque
-from contextlib import contextmanager
 
 # %% auto #0
 __all__ = ['image_extensions', 'iter_image_files', 'image_files', 'predict_batches', 'predict_files', 'done_files',
-           'progress_line', 'Progress', 'Interrupted', 'predict_to_file', 'onnx_session', 'OnnxModel']
+           'progress_line', 'Progress', 'Interrupted', 'count_rows', 'predict_to_file', 'onnx_session', 'OnnxModel']
 
 # %% ../nbs/17_runtime.ipynb #d17a0005
 image_extensions = {k for k, v in mimetypes.types_map.items() if v.startswith('image/')}
@@ -205,6 +203,12 @@ class Interrupted(KeyboardInterrupt):
     "Ctrl-C during `predict_to_file`; `counts` says what the output holds"
     def __init__(self, counts:dict): super().__init__(counts); self.counts = counts
 
+def count_rows(counts:dict, batch:list) -> dict:
+    "Add the rows of prediction `batch` to `counts['predicted']` and `counts['errors']`"
+    errs = sum(r['error'] != '' for r in batch)
+    counts['errors'] += errs; counts['predicted'] += len(batch) - errs
+    return counts
+
 def _skip(files, done:set, counts:dict, bar):
     "The `files` not in `done`, counting the others in `counts['skipped']` and `bar`"
     for f in files:
@@ -228,8 +232,7 @@ def predict_to_file(model, files, out, resume:bool=False, progress:bool|Progress
             with _held_sigint():                       # the file and the counts change together
                 if as_csv: write_predictions(batch, out, mode='a')
                 else: rows += batch
-                errs = sum(r['error'] != '' for r in batch)
-                counts['errors'] += errs; counts['predicted'] += len(batch) - errs
+                count_rows(counts, batch)
             if bar: bar.update(len(batch))
     except KeyboardInterrupt: raise Interrupted(counts) from None
     finally:
