@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Run every mlc benchmark, one after the other; each prints its table and writes bench/results/NAME.json.
 #
-#   bash bench/run_all.sh            # full versions (~30 min on 2 idle cores; longer when the machine is shared)
+#   bash bench/run_all.sh            # full versions (~60 min on 2 idle cores; longer when the machine is shared)
 #   bash bench/run_all.sh --quick    # short versions (~5 min, plus `make test`)
 #   bash bench/run_all.sh --quick --no-tests   # without bench/test_suite.sh (make test)
 #
@@ -34,6 +34,7 @@ run onnx_vs_torch     $PY bench/onnx_vs_torch.py $quick
 run profile_training  $PY bench/profile_training.py $quick
 run time_to_quality   $PY bench/time_to_quality.py $quick
 run quality_curve     $PY bench/quality_curve.py $quick
+run recipes           $PY bench/recipes.py $quick
 run losses            $PY bench/losses.py $quick
 run streaming         $PY bench/streaming.py $quick
 run scaling           $PY bench/scaling.py $quick
