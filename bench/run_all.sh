@@ -36,6 +36,7 @@ run time_to_quality   $PY bench/time_to_quality.py $quick
 run quality_curve     $PY bench/quality_curve.py $quick
 run recipes           $PY bench/recipes.py $quick
 run losses            $PY bench/losses.py $quick
+run calibration       $PY bench/calibration.py $quick
 run streaming         $PY bench/streaming.py $quick
 run scaling           $PY bench/scaling.py $quick
 [ $tests = 1 ] && run test_suite bash bench/test_suite.sh
