@@ -35,9 +35,9 @@ def scores(z, y, n, repeats, min_pos) -> dict:
     "Mean held-out ECE (and its spread over subsets) of each calibration fitted on `n` random validation images."
     from mlc.calibrate import ece, fit_temperature
     from mlc.contract import probabilities
-    methods = dict(raw=lambda z, y: 1., model=lambda z, y: fit_temperature(z, y),
-                   **{f'label_min{m}': (lambda m: lambda z, y: fit_temperature(z, y, per_label=True, min_pos=m))(m)
-                      for m in min_pos})
+    from functools import partial
+    methods = dict(raw=lambda z, y: 1., model=fit_temperature,
+                   **{f'label_min{m}': partial(fit_temperature, per_label=True, min_pos=m) for m in min_pos})
     rng, out = np.random.default_rng(0), {k: [] for k in methods}
     for _ in range(repeats):
         idx = rng.permutation(len(y))
