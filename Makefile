@@ -1,5 +1,5 @@
 # mlc: the two Quick-start commands are `make demo` and `make test`; both set themselves up.
-.PHONY: setup demo test test-nbdev slow export outputs docs check-install bench
+.PHONY: setup demo test test-seeds test-nbdev slow export outputs docs check-install bench
 
 setup:
 	bash tools/setup.sh
@@ -9,6 +9,9 @@ demo: setup
 
 test: setup
 	bash tools/test.sh
+
+test-seeds: setup      ## every notebook that calls mlc_seed, under MLC_SEED=1 and 2 with 1 and 2 torch threads
+	OMP_WAIT_POLICY=passive MPLBACKEND=Agg .venv/bin/python tools/run_nbs.py --seeds 1 2 --threads 1 2
 
 test-nbdev: setup      ## every notebook with nbdev's own executor (what `nbdev-test` users see; CI runs it too)
 	OMP_WAIT_POLICY=passive MPLBACKEND=Agg .venv/bin/nbdev-test --n-workers 2 --timing

@@ -4,7 +4,9 @@
 
 # %% ../nbs/91_test_utils.ipynb #b1a0c003
 from __future__ import annotations
+import os
 from pathlib import Path
+import torch
 from torch import nn
 from fastai.vision.all import (ConvLayer, Flatten, DataBlock, ImageBlock, CategoryBlock, ColReader, ColSplitter,
                                vision_learner, accuracy, set_seed)
@@ -12,7 +14,24 @@ from .data import default_tfms
 from .learner import mlc_learner
 
 # %% auto #0
-__all__ = ['SMALL_HEAD', 'NO_TORCH', 'small_cnn', 'small_learner', 'single_label_dls', 'fit_pair']
+__all__ = ['SMALL_HEAD', 'NO_TORCH', 'mlc_seed', 'small_cnn', 'small_learner', 'single_label_dls', 'fit_pair']
+
+# %% ../nbs/91_test_utils.ipynb #b1a0c0s2
+def _env_int(name:str, default):
+    "The integer in environment variable `name`, else `default`"
+    v = os.environ.get(name, '').strip()
+    if not v: return default
+    try: return int(v)
+    except ValueError: raise ValueError(f"{name}={v!r}: expected a whole number") from None
+
+def mlc_seed(default:int=0,           # the notebook's seed, unless `MLC_SEED` is set
+             threads:int|None=None    # torch threads, unless `MLC_THREADS` is set (None: torch's default)
+            ) -> int:
+    "Seed fastai's RNGs from `MLC_SEED` or `default`; set threads"
+    seed, n = _env_int('MLC_SEED', default), _env_int('MLC_THREADS', threads)
+    if n is not None: torch.set_num_threads(n)
+    set_seed(seed)
+    return seed
 
 # %% ../nbs/91_test_utils.ipynb #b1a0c006
 def small_cnn(pretrained=False, nf:int=32) -> nn.Sequential:

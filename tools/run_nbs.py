@@ -1,6 +1,7 @@
 """Run notebooks in a real Jupyter kernel, as a learner does, and check their committed outputs.
 
     .venv/bin/python tools/run_nbs.py [NB ...] [--workers 2] [--save] [--timeout 900]
+    .venv/bin/python tools/run_nbs.py [NB ...] --seeds 1 2 --threads 1 2     # make test-seeds
 
 Each notebook runs top to bottom in the `mlc` kernelspec (the project's venv, installed by tools/setup.sh) with
 nbclient, from its folder, skipping the cells nbdev-test skips (`#| slow`, `#| notest`, `#| eval: false`). Checks:
@@ -8,7 +9,14 @@ nbclient, from its folder, skipping the cells nbdev-test skips (`#| slow`, `#| n
 1. it runs without an error;
 2. its first code cell prints no warning (a learner's first output should not be one);
 3. the committed notebook (what GitHub shows) has no error output, and every code cell that prints something in
-   this run has committed output too: outputs committed from an older version of a cell, or never committed, show.
+   this run has committed output too: outputs committed from an older version of a cell, or never committed, show;
+4. no cell shows a warning (`...Warning:` in its output, in this run or committed), unless the cell says it shows one
+   on purpose with a line `# expected warning` (the chapter about that warning).
+
+`--seeds S ... --threads T ...` runs each notebook under every seed and torch thread count (environment variables
+`MLC_SEED` and `MLC_THREADS`, read by `mlc.test_utils.mlc_seed`), and only checks that it runs: the assertions on
+trained and sampled numbers must hold for every seed, not just the committed run's. Without notebooks named it runs
+those that call `mlc_seed`.
 
 `--save` writes this run's outputs into the notebooks (the skipped cells keep theirs): `make outputs`; it also records
 each notebook's seconds in `tools/nb_seconds.json`, so that later runs start the longest notebooks first (two workers
@@ -25,6 +33,8 @@ from nbclient.exceptions import CellExecutionError
 ROOT = Path(__file__).resolve().parent.parent
 SECONDS = ROOT/'tools'/'nb_seconds.json'
 SKIP = re.compile(r'^#\|\s*(slow|notest|eval:\s*false)\b', re.M)
+WARNING = re.compile(r'\b\w*Warning: ')
+EXPECTED = re.compile(r'^# expected warning\b', re.M)
 
 def skipped(cell) -> bool: return cell.cell_type == 'code' and bool(SKIP.search(cell.source))
 
@@ -32,9 +42,18 @@ def prints(cell) -> bool:
     "Does a code cell have output a reader sees?"
     return any(o.output_type in ('stream', 'display_data', 'execute_result', 'error') for o in cell.get('outputs', []))
 
-def run_one(fn:str, save:bool=False, timeout:int=900) -> tuple:
-    "(notebook, seconds, list of problems) after running `fn` in the mlc kernel"
+def warning(cell) -> str:
+    "The first warning a code cell's outputs show ('' if none, or if the cell expects one)"
+    if EXPECTED.search(cell.source): return ''
+    for o in cell.get('outputs', []):
+        text = o.get('text', '') if o.output_type == 'stream' else o.get('data', {}).get('text/plain', '')
+        if m := WARNING.search(text): return text[max(0, m.start() - 80):m.end() + 120].strip().replace('\n', ' ')
+    return ''
+
+def run_one(fn:str, save:bool=False, timeout:int=900, env:dict=None) -> tuple:
+    "(notebook, seconds, list of problems) after running `fn` in the mlc kernel (with `env`: only errors count)"
     fn, t0, problems = Path(fn).resolve(), time.time(), []
+    os.environ.update(env or {})
     committed = nbformat.read(fn, as_version=4)
     nb = nbformat.read(fn, as_version=4)
     for c in nb.cells:
@@ -43,6 +62,7 @@ def run_one(fn:str, save:bool=False, timeout:int=900) -> tuple:
     try: client.execute(stderr=subprocess.DEVNULL)   # the kernel process's own log (cells' stderr goes to outputs)
     except CellExecutionError as e: problems.append(f'error while running: {str(e).strip().splitlines()[-1][:300]}')
     except Exception as e: problems.append(f'could not run: {type(e).__name__}: {e}')
+    if env: return f'{fn.relative_to(ROOT)} ({" ".join(f"{k}={v}" for k, v in env.items())})', time.time() - t0, problems
     code = [(i, c) for i, c in enumerate(nb.cells) if c.cell_type == 'code' and c.source.strip()]
     if code:
         i, first = code[0]
@@ -52,6 +72,8 @@ def run_one(fn:str, save:bool=False, timeout:int=900) -> tuple:
         if c.cell_type != 'code' or skipped(old): continue
         if any(o.output_type == 'error' for o in old.get('outputs', [])): problems.append(f'cell #{i}: committed output is an error')
         if prints(c) and not prints(old): problems.append(f'cell #{i}: prints when run, but has no committed output (run `make outputs`)')
+        if w := warning(c): problems.append(f'cell #{i} shows a warning when run: {w}')
+        elif w := warning(old): problems.append(f'cell #{i}: committed output shows a warning (run `make outputs`): {w}')
     if save and not any(p.startswith(('error', 'could not')) for p in problems):
         for c, old in zip(nb.cells, committed.cells):
             if skipped(old): c.source, c.outputs = old.source, old.get('outputs', [])
@@ -66,14 +88,21 @@ def main():
     p.add_argument('--workers', type=int, default=2)
     p.add_argument('--save', action='store_true', help="write this run's outputs into the notebooks")
     p.add_argument('--timeout', type=int, default=900, help='seconds per cell')
+    p.add_argument('--seeds', type=int, nargs='*', default=[], help='run under each MLC_SEED (only errors count)')
+    p.add_argument('--threads', type=int, nargs='*', default=[], help='... and each MLC_THREADS')
     a = p.parse_args()
-    fns = a.nbs or sorted(str(f) for f in (ROOT/'nbs').glob('*.ipynb'))
+    fns = a.nbs or sorted(str(f) for f in (ROOT/'nbs').glob('*.ipynb')
+                          if not (a.seeds or a.threads) or 'mlc_seed(' in f.read_text())
     secs = json.loads(SECONDS.read_text()) if SECONDS.exists() else {}
     fns.sort(key=lambda f: -secs.get(Path(f).name, float('inf')))       # longest first; new notebooks first of all
     os.environ['MPLBACKEND'] = 'module://matplotlib_inline.backend_inline'   # plots as outputs, as in Jupyter
+    envs = [{**({'MLC_SEED': str(s)} if s is not None else {}), **({'MLC_THREADS': str(t)} if t is not None else {})}
+            for s in (a.seeds or [None]) for t in (a.threads or [None])]
+    jobs = [(f, e) for f in fns for e in envs]
     passed = failed = 0
-    with ProcessPoolExecutor(a.workers) as ex:
-        for name, t, problems in ex.map(run_one, fns, [a.save]*len(fns), [a.timeout]*len(fns)):
+    with ProcessPoolExecutor(a.workers, max_tasks_per_child=1) as ex:
+        for name, t, problems in ex.map(run_one, [f for f, _ in jobs], [a.save]*len(jobs), [a.timeout]*len(jobs),
+                                        [e for _, e in jobs]):
             if a.save: secs[Path(name).name] = round(t)
             if problems:
                 failed += 1

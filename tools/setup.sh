@@ -38,6 +38,16 @@ if [ ! -f "$stamp" ] || [ settings.ini -nt "$stamp" ] || [ setup.py -nt "$stamp"
   touch "$stamp"
 fi
 
-# the named Jupyter kernel the notebooks are tested and rendered with (this venv's python, whatever is on PATH)
-[ -f "$VENV/share/jupyter/kernels/mlc/kernel.json" ] || \
+# the named Jupyter kernel the notebooks are tested and rendered with (this venv's python, whatever is on PATH).
+# `import mlc` quiets the FutureWarning fastai's `torch.jit.script` decorators raise under torch >= 2.10, but the
+# chapters import fastai before mlc (a module's imports come first), so the kernel quiets it from the start
+kernel="$VENV/share/jupyter/kernels/mlc/kernel.json"
+if [ ! -f "$kernel" ] || ! grep -q PYTHONWARNINGS "$kernel"; then
   "$VENV/bin/python" -m ipykernel install --sys-prefix --name mlc --display-name "Python 3 (mlc)" >/dev/null
+  "$VENV/bin/python" - "$kernel" <<'PY'
+import json, sys
+k = json.load(open(sys.argv[1]))
+k['env'] = {'PYTHONWARNINGS': 'ignore:`torch.jit.script` is deprecated:FutureWarning'}
+json.dump(k, open(sys.argv[1], 'w'), indent=1)
+PY
+fi
