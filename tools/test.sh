@@ -39,7 +39,12 @@ else diff -rq "$tmp/nbs_before" nbs; fail "notebooks were not clean (nbdev-clean
 $V/python tools/run_nbs.py --workers ${MLC_TEST_WORKERS:-2} 2>&1 | tee "$tmp/run_nbs.log"
 passed=$((passed+$(grep -c '^ok: ' "$tmp/run_nbs.log"))); failed=$((failed+$(grep -c '^FAILED: ' "$tmp/run_nbs.log")))
 
-# 4. the HTML pages build, every notebook is in the reading order, no page shows an error
+# 4. the prose quotes only what the reader can see: a figure in markdown is printed by an output of its notebook
+#    or names its source (tools/check_prose.py)
+if $V/python tools/check_prose.py >"$tmp/prose.log" 2>&1; then ok "prose: $(tail -1 "$tmp/prose.log")"
+else cat "$tmp/prose.log"; fail "prose quotes figures no output prints (print, cite or drop them)"; fi
+
+# 5. the HTML pages build, every notebook is in the reading order, no page shows an error
 if $V/python tools/docs.py --out "$tmp/docs" >"$tmp/docs.log" 2>&1; then ok "$(tail -1 "$tmp/docs.log")"
 else cat "$tmp/docs.log"; fail "make docs"; fi
 
