@@ -62,7 +62,12 @@ def run_one(fn:str, save:bool=False, timeout:int=900, env:dict=None) -> tuple:
     try: client.execute(stderr=subprocess.DEVNULL)   # the kernel process's own log (cells' stderr goes to outputs)
     except CellExecutionError as e: problems.append(f'error while running: {str(e).strip().splitlines()[-1][:300]}')
     except Exception as e: problems.append(f'could not run: {type(e).__name__}: {e}')
-    if env: return f'{fn.relative_to(ROOT)} ({" ".join(f"{k}={v}" for k, v in env.items())})', time.time() - t0, problems
+    if env:
+        tag = " ".join(f"{k}={v}" for k, v in env.items())
+        if d := os.environ.get('MLC_RUN_DIR'):   # --keep DIR: the executed notebook, to read its numbers
+            Path(d).mkdir(parents=True, exist_ok=True)
+            nbformat.write(nb, Path(d)/f'{fn.stem}.{tag.replace(" ", ".").replace("=", "")}.ipynb')
+        return f'{fn.relative_to(ROOT)} ({tag})', time.time() - t0, problems
     code = [(i, c) for i, c in enumerate(nb.cells) if c.cell_type == 'code' and c.source.strip()]
     if code:
         i, first = code[0]
@@ -90,7 +95,9 @@ def main():
     p.add_argument('--timeout', type=int, default=900, help='seconds per cell')
     p.add_argument('--seeds', type=int, nargs='*', default=[], help='run under each MLC_SEED (only errors count)')
     p.add_argument('--threads', type=int, nargs='*', default=[], help='... and each MLC_THREADS')
+    p.add_argument('--keep', help='with --seeds/--threads: write each executed notebook into this folder')
     a = p.parse_args()
+    if a.keep: os.environ['MLC_RUN_DIR'] = str(Path(a.keep).resolve())
     fns = a.nbs or sorted(str(f) for f in (ROOT/'nbs').glob('*.ipynb')
                           if not (a.seeds or a.threads) or 'mlc_seed(' in f.read_text())
     secs = json.loads(SECONDS.read_text()) if SECONDS.exists() else {}
