@@ -4,7 +4,9 @@
 
 # %% ../nbs/16_contract.ipynb #c0a7f003
 from __future__ import annotations
-import csv, hashlib, json, math, warnings
+import csv, hashlib, json, math, os, warnings
+from collections import Counter
+from contextlib import contextmanager
 from pathlib import Path
 import numpy as np
 from PIL import Image
@@ -12,22 +14,25 @@ from PIL import Image
 # %% auto #0
 __all__ = ['PRED_COLS', 'FORMAT', 'VERSION', 'check_vocab', 'label_thresh', 'sigmoid', 'probabilities', 'label_sets',
            'ImageTooLarge', 'load_rgb', 'why', 'fastai_resize', 'image_array', 'normalize', 'check_preprocess',
-           'preprocess', 'sha256', 'sidecar_path', 'read_sidecar', 'checked_file', 'prediction_rows',
+           'preprocess', 'sha256', 'sidecar_path', 'read_sidecar', 'checked_file', 'prediction_rows', 'atomic_open',
            'write_predictions']
 
 # %% ../nbs/16_contract.ipynb #c0a7f006
 PRED_COLS = ('file', 'labels', 'error')
 
-def check_vocab(vocab) -> list:
-    "The vocab as a list of distinct non-empty strings that don't clash with the prediction table's columns"
+def check_vocab(vocab, delim:str|None=None) -> list:
+    "The vocab as a list of distinct non-empty strings, none a prediction column or containing `delim`"
     if (isinstance(vocab, (str, bytes, dict)) or not hasattr(vocab, '__iter__')
             or not all(isinstance(v, str) and v for v in vocab)):
         raise ValueError(f"vocab must be a list of non-empty strings, got {vocab!r}")
     vocab = list(vocab)
-    dups = sorted({v for v in vocab if vocab.count(v) > 1})
+    dups = sorted(v for v, n in Counter(vocab).items() if n > 1)
     if dups: raise ValueError(f"vocab has duplicate label(s) {dups}")
     clash = [v for v in vocab if v in PRED_COLS]
     if clash: raise ValueError(f"label(s) {clash} clash with the prediction columns {PRED_COLS}; rename them")
+    inner = [] if delim is None else [v for v in vocab if delim in v]
+    if inner: raise ValueError(f"label(s) {inner[:5]} contain the label delimiter {delim!r}: "
+                               "the labels column could not be split back; use another delimiter")
     return vocab
 
 # %% ../nbs/16_contract.ipynb #9e870187
@@ -197,7 +202,7 @@ def _per_label(meta:dict, key:str, default, vocab:list, jfn) -> np.ndarray:
     return a
 
 def read_sidecar(path) -> dict:
-    "The sidecar of the model at `path`, checked, with `thresh` and `temperature` as one float32 per label"
+    "The sidecar of the model at `path`, checked: `thresh`, `temperature` one float32 per label, `label_delim`"
     jfn = sidecar_path(path)
     if not jfn.is_file(): raise FileNotFoundError(f"model sidecar {jfn} not found")
     try: meta = json.loads(jfn.read_text())
@@ -208,7 +213,9 @@ def read_sidecar(path) -> dict:
                          f"expected {FORMAT!r} version {VERSION} (or 1)")
     missing = [k for k in _FIELDS if k not in meta and not (k == 'weights' and meta['format_version'] == 1)]
     if missing: raise ValueError(f"{jfn} is missing field(s) {missing}")
-    try: vocab = check_vocab(meta['vocab'])
+    delim = meta.get('label_delim', ' ')
+    if not (isinstance(delim, str) and delim): raise ValueError(f"{jfn}: label_delim={delim!r} is not a non-empty string")
+    try: vocab = check_vocab(meta['vocab'], meta.get('label_delim'))
     except ValueError as e: raise ValueError(f"{jfn}: {e}") from None
     if not isinstance(meta['n_out'], int) or meta['n_out'] != len(vocab):
         raise ValueError(f"{jfn}: vocab has {len(vocab)} labels but n_out={meta['n_out']!r}")
@@ -217,7 +224,7 @@ def read_sidecar(path) -> dict:
     try: thresh, pre = label_thresh(meta['thresh'], vocab), check_preprocess(meta['preprocess'])
     except ValueError as e: raise ValueError(f"{jfn}: {e}") from None
     return dict(meta, vocab=vocab, thresh=thresh, preprocess=pre,
-                temperature=_per_label(meta, 'temperature', 1., vocab, jfn), loss=meta.get('loss', 'bce'),
+                temperature=_per_label(meta, 'temperature', 1., vocab, jfn), loss=meta.get('loss', 'bce'), label_delim=delim,
                 weights=meta.get('weights', jfn.with_suffix('.safetensors').name), path=jfn)
 
 # %% ../nbs/16_contract.ipynb #c0a7f021
@@ -243,6 +250,19 @@ def prediction_rows(files, probs, errors, vocab, thresh, delim:str=' ') -> list:
     return [dict(file=str(f), labels=l, **dict(zip(vocab, map(float, p))), error=e)
             for f, l, p, e in zip(files, labels, probs, errors)]
 
+# %% ../nbs/16_contract.ipynb #st16a001
+@contextmanager
+def atomic_open(fn, mode:str='w', **kwargs):
+    "Open a hidden temporary file beside `fn` that replaces `fn`, synced to disk, only if the block succeeds"
+    fn = Path(fn)
+    tmp = fn.with_name(f'.{fn.name}.{os.getpid()}.mlc-tmp')
+    try:
+        with open(tmp, mode, **kwargs) as f:
+            yield f
+            f.flush(); os.fsync(f.fileno())
+        os.replace(tmp, fn)
+    finally: tmp.unlink(missing_ok=True)
+
 # %% ../nbs/16_contract.ipynb #c0a7f026
 def _cell(v):
     "A CSV cell: probabilities with 6 decimals, NaN empty"
@@ -253,17 +273,17 @@ def _json(v):
     return (None if math.isnan(v) else round(v, 6)) if isinstance(v, float) else v
 
 def write_predictions(rows, out, mode:str='w') -> Path:
-    "Write prediction `rows` to `out`: `.csv` (appended with a header only when new, for `mode='a'`) or `.json`"
+    "Write prediction `rows` to `out` (`.csv` or `.json`) as a new file; `mode='a'` appends to a CSV"
     out = Path(out)
     if out.suffix.lower() not in ('.csv', '.json'):
         raise ValueError(f"cannot write predictions to {out}: use a .csv or .json file name")
     out.parent.mkdir(parents=True, exist_ok=True)
     rows = list(rows)
     if out.suffix.lower() == '.json':
-        out.write_text(json.dumps([{k: _json(v) for k, v in r.items()} for r in rows], indent=1))
+        with atomic_open(out) as f: f.write(json.dumps([{k: _json(v) for k, v in r.items()} for r in rows], indent=1))
         return out
     new = mode == 'w' or not out.exists() or out.stat().st_size == 0
-    with open(out, 'w' if new else 'a', newline='') as f:
+    with (atomic_open(out, newline='') if mode == 'w' else open(out, 'a', newline='')) as f:
         w = csv.writer(f)
         if new and rows: w.writerow(list(rows[0]))
         w.writerows([[_cell(v) for v in r.values()] for r in rows])

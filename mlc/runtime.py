@@ -4,30 +4,40 @@
 
 # %% ../nbs/17_runtime.ipynb #d17a0003
 from __future__ import annotations
-import csv, mimetypes, os, signal, sys, threading, time
-from collections import deque
+import csv, fcntl, os, signal, sys, threading, time, warnings
+from collections import Counter, deque
 from contextlib import contextmanager
 from functools import partial
 from itertools import islice
 from multiprocessing import Pool
 from pathlib import Path
 import numpy as np
-from PIL import Image
+from PIL import Image, ImageFile
 from .contract import *
 
 # %% auto #0
-__all__ = ['image_extensions', 'iter_image_files', 'image_files', 'predict_batches', 'predict_files', 'done_files',
-           'progress_line', 'Progress', 'Interrupted', 'count_rows', 'predict_to_file', 'onnx_session', 'OnnxModel']
+__all__ = ['image_extensions', 'ImageFiles', 'iter_image_files', 'image_files', 'predict_batches', 'check_out', 'partial_path',
+           'lock_output', 'predict_files', 'done_files', 'progress_line', 'Progress', 'Interrupted', 'count_rows',
+           'predict_to_file', 'onnx_session', 'OnnxModel']
 
 # %% ../nbs/17_runtime.ipynb #d17a0005
-image_extensions = {k for k, v in mimetypes.types_map.items() if v.startswith('image/')}
+def _pil_extensions() -> set:
+    "Extensions of the formats PIL can open and decode (formats it can only identify left out)"
+    def decodes(fmt):
+        cls = Image.OPEN[fmt][0]
+        return fmt != 'MPEG' and not (isinstance(cls, type) and issubclass(cls, ImageFile.StubImageFile))
+    return {e for e, f in Image.registered_extensions().items() if f in Image.OPEN and decodes(f)}
 
-def _walk(folder:Path):
-    "Image files below `folder`, sorted folder by folder, hidden entries skipped"
+image_extensions = _pil_extensions()
+
+def _walk(folder:Path, skipped:Counter):
+    "Image files below `folder`, sorted folder by folder; the other entries counted in `skipped` by kind"
     for e in sorted(os.scandir(folder), key=lambda e: e.name):
-        if e.name.startswith('.'): continue
-        if e.is_dir(): yield from _walk(Path(e.path))
-        elif os.path.splitext(e.name)[1].lower() in image_extensions: yield Path(e.path)
+        if e.name.startswith('.'):
+            if '.mlc-' not in e.name: skipped['hidden'] += 1     # mlc's own lock and partial files are not data
+        elif e.is_dir(): yield from _walk(Path(e.path), skipped)
+        elif (ext := os.path.splitext(e.name)[1].lower()) in image_extensions: yield Path(e.path)
+        else: skipped[ext or 'without extension'] += 1
 
 # %% ../nbs/17_runtime.ipynb #d17a0006
 def _csv_files(fn:Path):
@@ -50,20 +60,49 @@ def _csv_files(fn:Path):
     if not n: raise ValueError(f"{fn} lists no files")
 
 # %% ../nbs/17_runtime.ipynb #d17a0007
-def iter_image_files(paths):
-    "Files, folders (recursively, image extensions) and CSVs of file names expanded lazily into paths, in order"
-    for p in ([paths] if isinstance(paths, (str, Path)) else paths):
-        p = Path(p)
-        if p.is_dir():
-            n = 0
-            for n, f in enumerate(_walk(p), 1): yield f
-            if not n:
-                raise FileNotFoundError(f"no image files in folder {p} (looked recursively for "
-                                        f"{sorted(image_extensions)[:6]}...)")
-        elif p.suffix.lower() == '.csv' and p.is_file(): yield from _csv_files(p)
-        else: yield p
+def _is_csv(p:Path) -> bool: return p.suffix.lower() == '.csv' and p.is_file()
+
+def _no_images(folder, skipped:Counter) -> str:
+    "The error for a folder without image files, with what it skipped"
+    what = ', '.join(f'{n} {k}' for k, n in skipped.most_common())
+    return (f"no image files in folder {folder} (looked recursively for {sorted(image_extensions)[:6]}...)"
+            + (f"; skipped {what}" if what else ''))
+
+class ImageFiles:
+    "Files, folders (recursively, image extensions) and CSVs of file names, expanded lazily into paths, in order"
+    def __init__(self, paths):
+        self.paths = [Path(p) for p in ([paths] if isinstance(paths, (str, Path)) else paths)]
+        self.not_images, self._it = Counter(), self._expand()
+    def __iter__(self): return self
+    def __next__(self): return next(self._it)
+
+    def _expand(self):
+        for p in self.paths:
+            if p.is_dir(): yield from self._folder(p)
+            elif _is_csv(p): yield from _csv_files(p)
+            else: yield p
+
+    def _folder(self, p:Path):
+        n, skipped = 0, Counter()
+        for n, f in enumerate(_walk(p, skipped), 1): yield f
+        self.not_images += skipped
+        if not n: raise FileNotFoundError(_no_images(p, skipped))
+        if skipped: warnings.warn(f"{p}: skipped {sum(skipped.values())} entries that are not image files "
+                                  f"({', '.join(f'{n} {k}' for k, n in skipped.most_common())}); "
+                                  "name a file or list it in a CSV to predict it anyway")
+
+    def check(self):
+        "Raise now the error a CSV (unreadable, blank name) or a folder (no image files) would raise when reached"
+        for p in self.paths:
+            if _is_csv(p): deque(_csv_files(p), 0)
+            elif p.is_dir() and next(_walk(p, skipped := Counter()), None) is None:
+                raise FileNotFoundError(_no_images(p, skipped))
 
 # %% ../nbs/17_runtime.ipynb #st170004
+def iter_image_files(paths) -> ImageFiles:
+    "The files of `paths` (files, folders, CSVs), lazily: an `ImageFiles`"
+    return ImageFiles(paths)
+
 def image_files(paths) -> list:
     "`iter_image_files` as a list"
     return list(iter_image_files(paths))
@@ -93,12 +132,8 @@ def _decoded(files, decode, bs:int, num_workers:int=0, ahead:int=2):
         while todo: c, r = todo.popleft(); yield c, r.get()
 
 # %% ../nbs/17_runtime.ipynb #d17a000a
-def predict_batches(model, files, bs:int=64, thresh=None, num_workers:int=0, max_pixels:int|None=Image.MAX_IMAGE_PIXELS,
-                    label_delim:str=' '):
-    "Prediction rows of `files` (an iterable) by `model`, yielded as one list per batch of `bs`, in input order"
-    if bs < 1: raise ValueError(f"bs={bs}: need at least 1")
-    th = model.thresh if thresh is None else label_thresh(thresh, model.vocab, base=model.thresh)
-    files = [files] if isinstance(files, (str, Path)) else files
+def _batches(model, files, bs, th, num_workers, max_pixels, delim):
+    "The rows of `predict_batches`, once its options are checked"
     decode = partial(_decode, spec=model.spec, max_pixels=max_pixels)
     for chunk, items in _decoded(files, decode, bs, num_workers):
         ok = [i for i, (x, _) in enumerate(items) if x is not None]
@@ -106,13 +141,72 @@ def predict_batches(model, files, bs:int=64, thresh=None, num_workers:int=0, max
         if ok:
             xb = normalize(np.stack([items[i][0] for i in ok]), model.spec)
             probs[ok] = probabilities(model.logits(xb), model.temperature)
-        yield prediction_rows(chunk, probs, [e for _, e in items], model.vocab, th, label_delim)
+        yield prediction_rows(chunk, probs, [e for _, e in items], model.vocab, th, delim)
+
+def predict_batches(model, files, bs:int=64, thresh=None, num_workers:int=0, max_pixels:int|None=Image.MAX_IMAGE_PIXELS,
+                    label_delim:str|None=None):
+    "Prediction rows of `files` (an iterable) by `model`, yielded as one list per batch of `bs`, in input order"
+    if not (isinstance(bs, int) and bs >= 1): raise ValueError(f"bs={bs}: need at least 1")
+    if not (isinstance(num_workers, int) and num_workers >= 0):
+        raise ValueError(f"num_workers={num_workers}: use 0 (decode in this process) or a number of worker processes")
+    th = model.thresh if thresh is None else label_thresh(thresh, model.vocab, base=model.thresh)
+    delim = label_delim or (getattr(model, 'meta', None) or {}).get('label_delim', ' ')
+    files = [files] if isinstance(files, (str, Path)) else files
+    return _batches(model, files, bs, th, num_workers, max_pixels, delim)
+
+# %% ../nbs/17_runtime.ipynb #st17c002
+def check_out(out, model=None, files=None, resume:bool=False) -> Path:
+    "`out` as a `Path` if predictions may go there: `.csv` or `.json`, not a folder, not the model or an input"
+    out = Path(out)
+    if out.suffix.lower() not in ('.csv', '.json'):
+        raise ValueError(f"cannot write predictions to {out}: use a .csv or .json file name")
+    if resume and out.suffix.lower() != '.csv': raise ValueError(f"cannot resume {out}: only a .csv output can be resumed")
+    if out.is_dir(): raise ValueError(f"cannot write predictions to {out}: it is a folder")
+    inputs = files.paths if isinstance(files, ImageFiles) else [files] if isinstance(files, (str, Path)) else []
+    sidecar = (getattr(model, 'meta', None) or {}).get('path')
+    real = os.path.realpath(out)
+    for p in [*inputs, *([sidecar] if sidecar else [])]:
+        if os.path.realpath(p) == real:
+            raise ValueError(f"cannot write predictions to {out}: it is {'the model' if p is sidecar else 'an input'} "
+                             f"({p}), which would be lost; choose another file name")
+    return out
+
+# %% ../nbs/17_runtime.ipynb #st17c005
+def _work_path(out, kind:str) -> Path: return Path(out).with_name(f'.{Path(out).name}.mlc-{kind}')
+def partial_path(out) -> Path:
+    "The hidden file a new CSV `out` is written to until it is complete: `.STEM.mlc-partial.csv` beside it"
+    return Path(out).with_name(f'.{Path(out).stem}.mlc-partial{Path(out).suffix}')
+
+@contextmanager
+def lock_output(out):
+    "Be the only writer of `out` in the block (`flock` on a lock file beside it); refuse if another run is one"
+    lock = _work_path(out, 'lock')
+    while True:
+        try:
+            lock.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as e: raise ValueError(f"cannot write predictions to {out}: {e.strerror} ({e.filename})") from None
+        try: fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            pid = os.read(fd, 20).decode(errors='replace').strip(); os.close(fd)
+            raise ValueError(f"{out} is being written by another run (process {pid or 'unknown'}): "
+                             "wait for it to finish, or write to another file") from None
+        try: ours = os.fstat(fd).st_ino == os.stat(lock).st_ino
+        except FileNotFoundError: ours = False
+        if ours: break
+        os.close(fd)
+    os.ftruncate(fd, 0); os.write(fd, f'{os.getpid()}\n'.encode())
+    try: yield Path(out)
+    finally: lock.unlink(missing_ok=True); os.close(fd)
 
 # %% ../nbs/17_runtime.ipynb #d17a000c
 def predict_files(model, files, out=None, **kwargs) -> list:
     "All prediction rows of `files` by `model` (see `predict_batches`), also written to `out` if given"
-    rows = [r for batch in predict_batches(model, files, **kwargs) for r in batch]
-    if out is not None: write_predictions(rows, out)
+    batches = predict_batches(model, files, **kwargs)
+    if out is None: return [r for b in batches for r in b]
+    with lock_output(check_out(out, model, files)):
+        rows = [r for b in batches for r in b]
+        write_predictions(rows, out)
     return rows
 
 # %% ../nbs/17_runtime.ipynb #d17a0031
@@ -129,7 +223,7 @@ def _cut_partial_line(fn:Path):
         f.truncate(0)
 
 def done_files(out, vocab) -> set:
-    "Files already predicted in the CSV `out` (empty if there is none), checked to be a table of a model with `vocab`"
+    "Resolved paths of the files predicted in CSV `out` (none if there is none), a table of a model with `vocab`"
     out = Path(out)
     if not out.is_file(): return set()
     _cut_partial_line(out)
@@ -140,7 +234,7 @@ def done_files(out, vocab) -> set:
         if header != want:
             raise ValueError(f"cannot resume {out}: its columns {header} are not those of this "
                              f"model's predictions {want}")
-        return {r[0] for r in rows if r}
+        return {os.path.realpath(r[0]) for r in rows if r}
 
 # %% ../nbs/17_runtime.ipynb #d17a0034
 @contextmanager
@@ -210,34 +304,48 @@ def count_rows(counts:dict, batch:list) -> dict:
     return counts
 
 def _skip(files, done:set, counts:dict, bar):
-    "The `files` not in `done`, counting the others in `counts['skipped']` and `bar`"
+    "The `files` whose resolved path is not in `done`, counting the others in `counts['skipped']` and `bar`"
     for f in files:
-        if str(f) not in done: yield f
+        if not done or os.path.realpath(f) not in done: yield f
         else:
             counts['skipped'] += 1
             if bar: bar.update(1, skipped=True)
 
 # %% ../nbs/17_runtime.ipynb #d17a003e
+def _replace(src:Path, dst:Path):
+    "Move the finished file `src` over `dst`, synced to disk first"
+    with open(src, 'rb+') as f: os.fsync(f.fileno())
+    os.replace(src, dst)
+
 def predict_to_file(model, files, out, resume:bool=False, progress:bool|Progress=True, **kwargs) -> dict:
-    "Predict `files` with `model` (see `predict_batches`), appending each batch's rows to CSV `out` as it is done"
-    out, files = Path(out), [files] if isinstance(files, (str, Path)) else files
-    as_csv = out.suffix.lower() == '.csv'
-    if resume and not as_csv: raise ValueError(f"cannot resume {out}: only a .csv output can be resumed")
-    done = done_files(out, model.vocab) if resume else set()
-    if not resume: write_predictions([], out)          # checks the extension; starts an empty file
-    counts, rows = dict(predicted=0, errors=0, skipped=0), []
+    "Predict `files` with `model` (see `predict_batches`) into CSV or JSON `out`, which changes only when the run ends"
+    files = [files] if isinstance(files, (str, Path)) else files
+    out, as_csv = check_out(out, model, files, resume), Path(out).suffix.lower() == '.csv'
+    if isinstance(files, ImageFiles): files.check()
+    counts, done, rows = dict(predicted=0, errors=0, skipped=0), set(), []
     bar = Progress() if progress is True else progress or None
-    try:
-        for batch in predict_batches(model, _skip(files, done, counts, bar), **kwargs):
-            with _held_sigint():                       # the file and the counts change together
-                if as_csv: write_predictions(batch, out, mode='a')
-                else: rows += batch
-                count_rows(counts, batch)
-            if bar: bar.update(len(batch))
-    except KeyboardInterrupt: raise Interrupted(counts) from None
-    finally:
-        if rows: write_predictions(rows, out)
-        if bar: bar.close()
+    batches = predict_batches(model, _skip(files, done, counts, bar), **kwargs)   # checks the options; `done` is read lazily
+    with lock_output(out):
+        part = partial_path(out)
+        dest = out if resume and out.is_file() and not part.exists() else part
+        if resume: done.update(done_files(dest, model.vocab))
+        if as_csv and dest == part and not (resume and part.exists()): open(part, 'w').close()   # a new partial file
+        stopped = False
+        try:
+            try:
+                for batch in batches:
+                    with _held_sigint():                   # the file and the counts change together
+                        if as_csv: write_predictions(batch, dest, mode='a')
+                        else: rows += batch
+                        count_rows(counts, batch)
+                    if bar: bar.update(len(batch))
+            except KeyboardInterrupt: stopped = True
+            with _held_sigint():                           # what was predicted becomes `out`
+                if not as_csv: write_predictions(rows, out)
+                elif dest == part: _replace(part, out)
+        finally:
+            if bar: bar.close()
+    if stopped: raise Interrupted(counts)
     return counts
 
 # %% ../nbs/17_runtime.ipynb #d17a0014
