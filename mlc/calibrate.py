@@ -7,13 +7,14 @@ from __future__ import annotations
 from functools import partial
 import numpy as np, pandas as pd, torch, matplotlib.pyplot as plt
 from scipy.optimize import minimize_scalar
-from fastcore.basics import noop
+from fastcore.basics import noop, ifnone
 from .metrics import as_np
 from .contract import probabilities
-from .thresholds import two_fold
+from .thresholds import fold_scores, held_out_choice
 
 # %% auto #0
-__all__ = ['reliability', 'ece', 'plot_reliability', 'fit_temperature', 'set_temperature', 'calibrate']
+__all__ = ['CAL_KINDS', 'reliability', 'ece', 'plot_reliability', 'fit_temperature', 'set_temperature', 'choose_calibration',
+           'calibrate']
 
 # %% ../nbs/15_calibrate.ipynb #ca1b0006
 def reliability(probs, targs, n_bins:int=15) -> pd.DataFrame:
@@ -81,13 +82,34 @@ def set_temperature(learn, temperature):
     learn.loss_func.temperature = float(t.ravel()[0]) if t.ndim == 0 else torch.from_numpy(t)
 
 # %% ../nbs/15_calibrate.ipynb #ca1b0012
-def calibrate(learn, per_label:bool=False, min_pos:int=10, n_bins:int=15, seed:int=0, preds=None) -> dict:
-    "Fit a temperature on `learn`'s validation set (or `preds=(logits, targs)`), install it, and report the held-out ECE before and after"
-    logits, targs = preds if preds is not None else learn.get_preds(act=noop)
+CAL_KINDS = ('none', 'model', 'label')
+
+def _no_temperature(logits, targs) -> float:
+    "Temperature 1, whatever the data: the uncalibrated candidate"
+    return 1.
+
+def _ece_score(logits, targs, temperature, n_bins:int=15) -> dict:
+    "The ECE of `sigmoid(logits / temperature)`: a fold's score"
+    return dict(ece=ece(probabilities(logits, temperature), targs, n_bins))
+
+def choose_calibration(logits, targs, kind:str='auto', min_pos:int=10, n_bins:int=15, seed:int=0) -> dict:
+    "Temperature of `kind` (one of `CAL_KINDS`, or 'auto': by `held_out_choice`), with each kind's 2-fold held-out ECE"
+    kind = ifnone(kind, 'none')
+    if kind not in ('auto', *CAL_KINDS):
+        raise ValueError(f"calibration={kind!r}: use 'auto', " + ', '.join(map(repr, CAL_KINDS)))
     z, y = as_np(logits), as_np(targs)
-    fit = partial(fit_temperature, per_label=per_label, min_pos=min_pos)
-    t = fit(z, y)
-    set_temperature(learn, t)
-    score = lambda z, y, t: dict(ece=ece(probabilities(z, t), y, n_bins))
-    return dict(temperature=t, ece_before=two_fold(z, y, lambda *_: 1., score, seed)['ece'],
-                ece_after=two_fold(z, y, fit, score, seed)['ece'])
+    fits = dict(none=_no_temperature, model=partial(fit_temperature, min_pos=min_pos),
+                label=partial(fit_temperature, per_label=True, min_pos=min_pos))
+    folds = {k: [d['ece'] for d in fold_scores(z, y, f, partial(_ece_score, n_bins=n_bins), seed)]
+             for k, f in fits.items()}
+    kept = held_out_choice(folds, higher=False) if kind == 'auto' else kind
+    held = {k: (a + b)/2 for k, (a, b) in folds.items()}
+    return dict(kind=kept, chosen_by='auto' if kind == 'auto' else 'forced', temperature=fits[kept](z, y),
+                ece=held, folds=folds, ece_before=held['none'], ece_after=held[kept])
+
+def calibrate(learn, per_label:bool=False, min_pos:int=10, n_bins:int=15, seed:int=0, preds=None, kind:str=None) -> dict:
+    "`choose_calibration` on `learn`'s validation set (or `preds=(logits, targs)`); install its temperature and return it"
+    logits, targs = preds if preds is not None else learn.get_preds(act=noop)
+    res = choose_calibration(logits, targs, kind or ('label' if per_label else 'model'), min_pos, n_bins, seed)
+    set_temperature(learn, res['temperature'])
+    return res

@@ -13,12 +13,12 @@ from safetensors import SafetensorError
 from safetensors.torch import save_file, load_file
 import mlc
 from .contract import FORMAT, VERSION, check_vocab, label_thresh, read_sidecar, checked_file, sidecar_path, sha256
+from .contract import probabilities
 from .contract import write_predictions as write_rows
 from .runtime import predict_batches, OnnxModel, onnx_session
-from .metrics import headline, label_report
-from .thresholds import tune_thresholds, set_thresh, per_label_thresh, precision_thresh, recall_thresh
-from .thresholds import counts_at, precision_counts, recall_counts
-from .calibrate import calibrate
+from .metrics import headline, label_report, as_np
+from .thresholds import THRESH_KINDS, choose_thresholds, thresh_fits, set_thresh, precision_counts, recall_counts
+from .calibrate import CAL_KINDS, choose_calibration, set_temperature
 from .distributed import no_gather
 
 # %% auto #0
@@ -276,50 +276,43 @@ def export_onnx(model, opset:int=18, atol:float=1e-3) -> Path:
     return fn
 
 # %% ../nbs/18_inference.ipynb #e8d0a017
-def _threshold_rule(min_pos:int, min_precision:float=None, min_recall:float=None) -> tuple:
-    "The thresholds' `fit` function and its description: per-label F1, or a precision or recall target"
-    if min_precision is not None and min_recall is not None:
-        raise ValueError("give min_precision or min_recall, not both")
-    for name, v in (('min_precision', min_precision), ('min_recall', min_recall)):
-        if v is not None and not 0 <= v <= 1: raise ValueError(f"{name}={v}: a target must be in [0, 1]")
-    if min_precision is not None:
-        return partial(precision_thresh, min_precision=min_precision), f'precision>={min_precision:g}'
-    if min_recall is not None: return partial(recall_thresh, min_recall=min_recall), f'recall>={min_recall:g}'
-    return partial(per_label_thresh, min_pos=min_pos), 'f1'
-
-def _scores(probs, targs, thresh) -> dict:
-    "`headline` metrics and per-label counts: the held-out score of `tune_and_save`"
-    return headline(probs, targs, thresh) | counts_at(probs, targs, thresh)
+def _choices(cal:dict, th:dict, vocab) -> dict:
+    "The calibration and thresholds kept, how, and every kind's held-out scores: the part of `scores.json` that explains them"
+    t = np.broadcast_to(np.asarray(th['thresh'], dtype=np.float32), (len(vocab),))
+    return dict(calibration=dict(kind=cal['kind'], chosen_by=cal['chosen_by'],
+                                 temperature=np.asarray(cal['temperature']).tolist(), held_out_ece=cal['ece'],
+                                 folds=cal['folds'], ece_before=cal['ece_before'], ece_after=cal['ece_after']),
+                thresholds=dict(kind=th['kind'], chosen_by=th['chosen_by'], rule=th['rule'], candidates=th['candidates'],
+                                never_predicted=[v for v, x in zip(vocab, t.tolist()) if x >= 1]))
 
 # %% ../nbs/18_inference.ipynb #e8d0a019
-def tune_and_save(learn:Learner, out, min_pos:int=10, calibration:str='label', min_precision:float=None,
-                  min_recall:float=None) -> dict|None:
-    "Calibrate, tune thresholds (F1 or precision/recall target) on validation; save model, pickle, scores.json in `out`"
-    if calibration not in ('model', 'label', None):
-        raise ValueError(f"calibration={calibration!r}: use 'model', 'label' or None")
-    fit, rule = _threshold_rule(min_pos, min_precision, min_recall)
+def tune_and_save(learn:Learner, out, min_pos:int=10, calibration:str='auto', thresh:str='auto',
+                  min_precision:float=None, min_recall:float=None, seed:int=0) -> dict|None:
+    "Choose calibration and thresholds by their held-out scores (or as forced) on validation; save model, pickle, scores.json in `out`"
+    if ifnone(calibration, 'none') not in ('auto', *CAL_KINDS):
+        raise ValueError(f"calibration={calibration!r}: use 'auto', " + ', '.join(map(repr, CAL_KINDS)))
+    if thresh not in ('auto', *THRESH_KINDS): raise ValueError(f"thresh={thresh!r}: use 'auto', " + ', '.join(map(repr, THRESH_KINDS)))
+    thresh_fits(min_pos, min_precision, min_recall)           # a wrong target fails here, before anything is predicted
     if rank_distrib(): distrib_barrier(); return None          # a distributed run: rank 0 does it, once
     try:
         with no_gather(): logits, targs = learn.get_preds(act=noop)
-        cal = calibration and calibrate(learn, per_label=calibration == 'label', min_pos=min_pos, preds=(logits, targs))
-        probs = learn.loss_func.activation(logits)
-        thresh, held_out = tune_thresholds(probs, targs, fit=fit, score=_scores)
-        counts = {k: held_out.pop(k) for k in ('tp', 'fp', 'fn', 'tn')}
-        set_thresh(learn, thresh)
+        cal = choose_calibration(logits, targs, calibration, min_pos=min_pos, seed=seed)
+        probs = probabilities(as_np(logits), cal['temperature'])
+        th = choose_thresholds(probs, targs, thresh, min_pos, min_precision, min_recall, seed)
+        held = {k: v for k, v in th['held_out'].items() if k not in ('tp', 'fp', 'fn', 'tn', 'precision', 'recall')}
+        set_temperature(learn, cal['temperature']); set_thresh(learn, th['thresh'])   # for learner.pkl and the caller
         vocab = [str(v) for v in learn.dls.vocab]
-        scores = dict(at_0_5=headline(probs, targs, 0.5), held_out_tuned=held_out, n_valid=len(probs),
-                      thresholds=dict(rule=rule, never_predicted=[v for v, t in zip(vocab, thresh.tolist()) if t >= 1]),
-                      calibration=cal and dict(cal, kind=calibration,
-                                               temperature=np.asarray(cal['temperature']).tolist()))
+        scores = dict(at_0_5=headline(probs, targs, 0.5), held_out_tuned=held, n_valid=len(probs),
+                      **_choices(cal, th, vocab))
         out = Path(out); out.mkdir(parents=True, exist_ok=True)
-        art = save_model_artifact(learn, out/'model')
+        art = save_model_artifact(learn, out/'model', thresh=th['thresh'], temperature=cal['temperature'])
         pkl = out.absolute()/'learner.pkl'
         learn.export(pkl.with_name('.learner.pkl.tmp')); pkl.with_name('.learner.pkl.tmp').replace(pkl)
         atomic_write_text(out/'scores.json', json.dumps(scores, indent=1))
     finally: distrib_barrier()
-    report = label_report(probs, targs, vocab, thresh).assign(
-        precision_held_out=precision_counts(counts['tp'], counts['fp']),
-        recall_held_out=recall_counts(counts['tp'], counts['fp'], counts['fn']))
+    c = th['held_out']
+    report = label_report(probs, targs, vocab, th['thresh']).assign(
+        precision_held_out=precision_counts(c['tp'], c['fp']), recall_held_out=recall_counts(c['tp'], c['fp'], c['fn']))
     return dict(report=report, **scores, artifact=art)
 
 # %% ../nbs/18_inference.ipynb #45ffdc39
