@@ -85,13 +85,27 @@ def parse_target(s:str) -> dict:
     return {f'min_{k.strip()}': x}
 
 # %% ../nbs/21_cli.ipynb #d2c1a103
+_CAL_NAMES = dict(none='none', model='one temperature', label='per label')
+_THRESH_NAMES = {'0.5': '0.5', 'model': 'one threshold', 'label': 'per label'}
+
 def _print_calibration(cal:dict):
-    "One line about the fitted temperature(s) and the held-out ECE before and after"
-    t = cal['temperature']
-    ts = (f"temperature {t:.3f}" if cal['kind'] == 'model'
-          else f"temperatures {min(t):.2f} to {max(t):.2f} (one per label)")
-    print(f"calibration: {ts}; expected calibration error {cal['ece_before']:.4f} -> "
-          f"{cal['ece_after']:.4f} (held out, 2-fold)")
+    "One line: the calibration kept (with its temperatures), why, and every kind's held-out ECE"
+    k, t = cal['kind'], cal['temperature']
+    ts = '' if k == 'none' else f" (T {t:.3f})" if k == 'model' else f" (T {min(t):.2f} to {max(t):.2f})"
+    why = ("auto: a kind replaces a simpler one only if lower on both halves" if cal['chosen_by'] == 'auto'
+           else f"--calibrate {k}")
+    print(f"calibration: {_CAL_NAMES[k]}{ts} kept ({why}); held-out ECE (2-fold): "
+          + ', '.join(f"{_CAL_NAMES[n]} {v:.4f}" for n, v in cal['held_out_ece'].items()))
+
+def _print_thresholds(th:dict):
+    "One line: the thresholds kept, why, and every kind's held-out macro-F1 (precision/recall for a target)"
+    f1, k = th['rule'] == 'f1', th['kind']
+    why = (f"--thresh {k}" if th['chosen_by'] == 'forced' else "auto: a kind replaces a simpler one only if "
+           + ("higher on both halves" if f1 else f"better on both halves, meeting {th['rule']} first"))
+    vals = ', '.join(f"{_THRESH_NAMES[n]} " + (f"{c['f1_macro']:.4f}" if f1 else f"{c['precision']:.3f}/{c['recall']:.3f}")
+                     for n, c in th['candidates'].items())
+    print(f"thresholds{'' if f1 else ' for ' + th['rule']}: {_THRESH_NAMES[k]} kept ({why}); held-out "
+          f"{'macro-F1' if f1 else 'precision/recall'} (2-fold): {vals}")
 
 # %% ../nbs/21_cli.ipynb #0b9da955
 @call_parse
@@ -109,11 +123,12 @@ def mlc_train(data:str=None,        # your dataset folder (see the reading optio
               seed:int=42,          # random seed: same seed, same metrics
               out:str='models/mlc', # folder for the trained model
               loss:str='bce',       # bce (binary cross-entropy) or asl (asymmetric loss)
-              calibrate:str='label',# temperature scaling before tuning thresholds: label (one per label), model (one) or none
+              calibrate:str='auto', # temperature scaling: auto (by held-out ECE), none, model (one) or label (one per label)
+              thresh:str='auto',    # thresholds: auto (by held-out F1 or target), 0.5, model (one) or label (one per label)
               thresh_for:str=None,  # per-label thresholds meeting a target, precision=0.95 or recall=0.9 (default: best F1)
               mixed_precision:str=None, # fp16 or bf16: mixed precision training, where the device supports it
               **kwargs):
-    "Train a multi-label classifier, calibrate it, tune its thresholds, report, save it (once under torchrun)"
+    "Train a multi-label classifier, choose its calibration and thresholds held out, report, save it (once under torchrun)"
     from fastai.distributed import rank0_first, rank_distrib
     from mlc.datasets import get_dataset
     from mlc.distributed import init_distributed, launch_info, mixed_precision_cbs
@@ -122,8 +137,10 @@ def mlc_train(data:str=None,        # your dataset folder (see the reading optio
     from mlc.data import write_split
     t0 = time.perf_counter()
     if loss not in LOSSES: raise CliError(f"mlc_train: error: --loss {loss!r}: use {' or '.join(LOSSES)}")
-    if calibrate not in ('model', 'label', 'none'):
-        raise CliError(f"mlc_train: error: --calibrate {calibrate!r}: use model, label or none")
+    if calibrate not in ('auto', 'none', 'model', 'label'):
+        raise CliError(f"mlc_train: error: --calibrate {calibrate!r}: use auto, none, model or label")
+    if thresh not in ('auto', '0.5', 'model', 'label'):
+        raise CliError(f"mlc_train: error: --thresh {thresh!r}: use auto, 0.5, model or label")
     try: target = parse_target(thresh_for)
     except ValueError as e: raise CliError(f"mlc_train: error: {e}") from None
     init_distributed()
@@ -136,14 +153,12 @@ def mlc_train(data:str=None,        # your dataset folder (see the reading optio
     if not rank_distrib(): print(f"mlc_train: {launch_info(bs)}", flush=True)
     learn = train(path, arch=arch, pretrained=pretrained, epochs=epochs, lr=lr or LR, lr_mult=lr_mult or LR_MULT,
                   size=size, bs=bs, seed=seed, dls_kwargs=dict(df=df, **opts), loss=loss, cbs=cbs)
-    res = tune_and_save(learn, out, calibration=None if calibrate == 'none' else calibrate, **target)
+    res = tune_and_save(learn, out, calibration=calibrate, thresh=thresh, **target)
     if res is None: return                  # not rank 0: rank 0 reports and saves
     print(f"split: {df.is_valid.sum()} of {len(df)} images in validation, saved as {write_split(df, out)}")
     print(res['report'].to_string(float_format='{:.3f}'.format))      # every column, also in a piped log
-    if res['calibration']: _print_calibration(res['calibration'])
-    if target:
-        print(f"thresholds: {res['thresholds']['rule']} per label on the validation set; held out: "
-              "see precision_held_out, recall_held_out")
+    _print_calibration(res['calibration'])
+    _print_thresholds(res['thresholds'])
     if res['thresholds']['never_predicted']:
         print(f"never predicted (target out of reach, threshold 1): {', '.join(res['thresholds']['never_predicted'])}")
     print('at thresh 0.5:         ' + '  '.join(f'{k} {v:.4f}' for k, v in res['at_0_5'].items()))
