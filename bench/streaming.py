@@ -6,8 +6,9 @@ Each run is a fresh process, started by a small wrapper that reports the peak re
 (`resource.getrusage(RUSAGE_CHILDREN).ru_maxrss`: the largest process, decoding workers included), so no run
 inherits another's peak. files/s is the one `mlc_predict` prints on its last progress line: prediction only, after
 imports and model loading. A one-batch run (64 files) gives the fixed cost (Python, torch, the model) for reference,
-and the in-memory API (`mlc.runtime.predict_files`, every row kept, written at the end) is measured beside the
-streaming one. Sizes are interleaved (small, big, big, small, ...) and repeated; medians.
+and `cpu_ms_per_file` is the CPU time (user + system, all processes of the run) above that run's, per file above its
+64: on a shared machine it moves far less than files/s, which counts the time other processes take. The in-memory
+API (`mlc.runtime.predict_files`, every row kept, written at the end) is measured beside the streaming one. Sizes are interleaved (small, big, big, small, ...) and repeated; medians.
 
 The model is `mlc_learner`'s default (EfficientNet-Lite0, ImageNet body, untrained head) at 64 px, saved as the
 safe artifact: the speed does not depend on the weights.
@@ -19,7 +20,8 @@ from common import *
 
 WRAP = '''import json, resource, subprocess, sys
 r = subprocess.run(sys.argv[1:], capture_output=True, text=True)
-print(json.dumps(dict(rc=r.returncode, maxrss_kb=resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, out=r.stdout[-300:], err=r.stderr[-600:])))
+u = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(json.dumps(dict(rc=r.returncode, maxrss_kb=u.ru_maxrss, cpu_s=u.ru_utime + u.ru_stime, out=r.stdout[-300:], err=r.stderr[-600:])))
 '''
 
 KEEP = '''import sys, time
@@ -38,12 +40,12 @@ def args(p):
     p.add_argument('--repeats', type=int, default=None, help='rounds (default 2, quick 1)')
 
 def measure(cmd:list) -> dict:
-    "Run `cmd` in a fresh wrapper process: exit code, peak RSS (MB) of the largest child, files/s from its last progress line"
+    "Run `cmd` in a fresh wrapper process: exit code, peak RSS (MB) of the largest child, its CPU seconds, files/s from its last progress line"
     r = json.loads(subprocess.run([sys.executable, '-c', WRAP, *map(str, cmd)], capture_output=True, text=True, check=True).stdout)
     if r['rc']: raise RuntimeError(f"{cmd} failed: {r['err']}")
     m = re.findall(r'(\d[\d,]*) files in ([\d.]+) s, ([\d.]+) files/s', r['err'])
     n, s, rate = m[-1]
-    return dict(peak_mb=r['maxrss_kb'] / 1024, files=int(n.replace(',', '')), seconds=float(s), files_s=float(rate))
+    return dict(peak_mb=r['maxrss_kb'] / 1024, cpu_s=r['cpu_s'], files=int(n.replace(',', '')), seconds=float(s), files_s=float(rate))
 
 def setup(a, work:Path):
     "The model artifact and one folder of shapes per size (in the mlc cache), plus a one-batch folder"
@@ -76,11 +78,12 @@ def main():
     med = lambda rs, k: statistics.median(r[k] for r in rs)
     rows = []
     for v in variants:
-        base = med(res[v][64], 'peak_mb')
+        base, cpu0 = med(res[v][64], 'peak_mb'), med(res[v][64], 'cpu_s')
         for n in [64, *a.sizes]:
             rows.append(dict(variant=v, files=n, peak_rss_mb=round(med(res[v][n], 'peak_mb'), 1),
                              above_one_batch_mb=round(med(res[v][n], 'peak_mb') - base, 1),
-                             files_s=round(med(res[v][n], 'files_s'), 1) if n != 64 else None))
+                             files_s=round(med(res[v][n], 'files_s'), 1) if n != 64 else None,
+                             cpu_ms_per_file=round(1000 * (med(res[v][n], 'cpu_s') - cpu0) / (n - 64), 2) if n != 64 else None))
     small, big = a.sizes[0], a.sizes[-1]
     s = {n: med(res['mlc_predict --out (streaming)'][n], 'peak_mb') for n in (small, big)}
     r = {n: med(res['mlc_predict --out (streaming)'][n], 'files_s') for n in (small, big)}

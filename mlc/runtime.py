@@ -7,7 +7,7 @@ from __future__ import annotations
 import csv, fcntl, os, signal, sys, threading, time, warnings
 from collections import Counter, deque
 from contextlib import contextmanager
-from functools import partial
+from functools import cache, partial
 from itertools import islice
 from multiprocessing import Pool
 from pathlib import Path
@@ -21,22 +21,29 @@ __all__ = ['image_extensions', 'ImageFiles', 'iter_image_files', 'image_files', 
            'predict_to_file', 'onnx_session', 'OnnxModel']
 
 # %% ../nbs/17_runtime.ipynb #d17a0005
-def _pil_extensions() -> set:
+@cache
+def image_extensions() -> frozenset:
     "Extensions of the formats PIL can open and decode (formats it can only identify left out)"
     def decodes(fmt):
         cls = Image.OPEN[fmt][0]
         return fmt != 'MPEG' and not (isinstance(cls, type) and issubclass(cls, ImageFile.StubImageFile))
-    return {e for e, f in Image.registered_extensions().items() if f in Image.OPEN and decodes(f)}
+    return frozenset(e for e, f in Image.registered_extensions().items() if f in Image.OPEN and decodes(f))
 
-image_extensions = _pil_extensions()
-
-def _walk(folder:Path, skipped:Counter):
+def _walk(folder:Path, skipped:Counter, seen:set|None=None):
     "Image files below `folder`, sorted folder by folder; the other entries counted in `skipped` by kind"
-    for e in sorted(os.scandir(folder), key=lambda e: e.name):
+    seen = set() if seen is None else seen
+    try: st = os.stat(folder); entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    except PermissionError: skipped['unreadable folder'] += 1; return
+    if (st.st_dev, st.st_ino) in seen: skipped['folder reached again by a link'] += 1; return
+    seen.add((st.st_dev, st.st_ino))
+    for e in entries:
         if e.name.startswith('.'):
             if '.mlc-' not in e.name: skipped['hidden'] += 1     # mlc's own lock and partial files are not data
-        elif e.is_dir(): yield from _walk(Path(e.path), skipped)
-        elif (ext := os.path.splitext(e.name)[1].lower()) in image_extensions: yield Path(e.path)
+            continue
+        try: is_dir = e.is_dir()
+        except OSError: skipped['unreadable entry'] += 1; continue   # e.g. a link to itself
+        if is_dir: yield from _walk(Path(e.path), skipped, seen)
+        elif (ext := os.path.splitext(e.name)[1].lower()) in image_extensions(): yield Path(e.path)
         else: skipped[ext or 'without extension'] += 1
 
 # %% ../nbs/17_runtime.ipynb #d17a0006
@@ -62,11 +69,16 @@ def _csv_files(fn:Path):
 # %% ../nbs/17_runtime.ipynb #d17a0007
 def _is_csv(p:Path) -> bool: return p.suffix.lower() == '.csv' and p.is_file()
 
+def _count(skipped:Counter) -> str:
+    "'3 entries skipped, not image files: 2 hidden, 1 .txt'"
+    n = sum(skipped.values())
+    return (f"{n} {'entry' if n == 1 else 'entries'} skipped, not image files: "
+            + ', '.join(f'{k} {w}' for w, k in skipped.most_common()))
+
 def _no_images(folder, skipped:Counter) -> str:
     "The error for a folder without image files, with what it skipped"
-    what = ', '.join(f'{n} {k}' for k, n in skipped.most_common())
-    return (f"no image files in folder {folder} (looked recursively for {sorted(image_extensions)[:6]}...)"
-            + (f"; skipped {what}" if what else ''))
+    return (f"no image files in folder {folder} (looked recursively for {sorted(image_extensions())[:6]}...)"
+            + (f"; {_count(skipped)}" if skipped else ''))
 
 class ImageFiles:
     "Files, folders (recursively, image extensions) and CSVs of file names, expanded lazily into paths, in order"
@@ -87,9 +99,7 @@ class ImageFiles:
         for n, f in enumerate(_walk(p, skipped), 1): yield f
         self.not_images += skipped
         if not n: raise FileNotFoundError(_no_images(p, skipped))
-        if skipped: warnings.warn(f"{p}: skipped {sum(skipped.values())} entries that are not image files "
-                                  f"({', '.join(f'{n} {k}' for k, n in skipped.most_common())}); "
-                                  "name a file or list it in a CSV to predict it anyway")
+        if skipped: warnings.warn(f"{p}: {_count(skipped)}; name a file or list it in a CSV to predict it anyway")
 
     def check(self):
         "Raise now the error a CSV (unreadable, blank name) or a folder (no image files) would raise when reached"
