@@ -201,6 +201,8 @@ def lock_output(out):
             pid = os.read(fd, 20).decode(errors='replace').strip(); os.close(fd)
             raise ValueError(f"{out} is being written by another run (process {pid or 'unknown'}): "
                              "wait for it to finish, or write to another file") from None
+        except OSError as e:                               # a file system without locks (some network mounts)
+            warnings.warn(f"cannot lock {out} ({e.strerror}): make sure no other run writes to it at the same time")
         try: ours = os.fstat(fd).st_ino == os.stat(lock).st_ino
         except FileNotFoundError: ours = False
         if ours: break
