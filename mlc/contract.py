@@ -89,7 +89,7 @@ def load_rgb(fn, max_pixels:int|None=Image.MAX_IMAGE_PIXELS) -> Image.Image:
                                 f"max_pixels={max_pixels}")
         im.load()
         if im.mode in _16BIT:
-            im8 = Image.fromarray((np.asarray(im).astype(np.int64).clip(0, 65535) >> 8).astype(np.uint8))
+            im8 = Image.fromarray(np.rint(np.asarray(im, dtype=np.float64).clip(0, 65535) / 257).astype(np.uint8))
         else: im8 = im._new(im.im)
         return im8.convert('RGB')
 

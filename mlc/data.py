@@ -4,16 +4,17 @@
 
 # %% ../nbs/10_data.ipynb #c2170980
 from __future__ import annotations
-import glob, inspect, json, warnings
+import glob, inspect, json, os, warnings
 import numpy as np, pandas as pd
 from pathlib import Path
 from PIL import Image
 from fastcore.all import *
 from fastai.vision.all import *
+from .contract import load_rgb, why
 
 # %% auto #0
 __all__ = ['label_vocab', 'multi_hot', 'onehot_labels', 'stratified_split', 'split_warnings', 'load_labels', 'mlc_splitter',
-           'mlc_datablock', 'dataset_info', 'default_tfms', 'mlc_dls', 'label_counts', 'labels_per_image',
+           'MLCImage', 'mlc_datablock', 'dataset_info', 'default_tfms', 'mlc_dls', 'label_counts', 'labels_per_image',
            'plot_labels_per_image', 'describe', 'write_split']
 
 # %% ../nbs/10_data.ipynb #a5572d04
@@ -29,11 +30,10 @@ def _parse_bool(v, where:str, col:str) -> bool:
     raise ValueError(f"{where}: {col}={v!r} is not a truth value (use True/False)")
 
 def _check_image(fn:Path):
-    "None if `fn` is a readable image, else a short reason."
+    "None if `fn` decodes to its last pixel as training and `mlc_predict` decode it (`load_rgb`), else a short reason."
     if not fn.exists(): return 'missing'
-    try:
-        with Image.open(fn) as im: im.verify()
-    except Exception as e: return f'unreadable ({type(e).__name__}: {e})'
+    try: load_rgb(fn)
+    except Exception as e: return f'unreadable ({why(e)})'
 
 def _split_labels(s:str, label_delim:str) -> list:
     "Labels in one cell, surrounding spaces and blanks removed."
@@ -135,17 +135,33 @@ def _need_col(df:pd.DataFrame, fn, col:str, what:str, hint:str=''):
         raise ValueError(f"{fn} has no column {col!r} ({what}); its columns are {list(df.columns)}{hint}")
 
 # %% ../nbs/10_data.ipynb #d0a1b023
-def _file_names(df:pd.DataFrame, fn, fn_col:str, pref:str='', suff:str='') -> pd.Series:
-    "`pref + name + suff` for each row, refusing empty and repeated names."
-    names = df[fn_col].str.strip()
+def _in_folder(name:str, folder) -> str|None:
+    "`name` (relative to `folder`, or absolute) as a POSIX path relative to `folder`, or None if it is outside."
+    base = os.path.abspath(folder)
+    full = os.path.normpath(os.path.join(base, name))
+    for f, b in ((full, base), (os.path.realpath(full), os.path.realpath(base))):   # also through a linked folder
+        rel = os.path.relpath(f, b)
+        if rel != os.pardir and not rel.startswith(os.pardir + os.sep): return Path(rel).as_posix()
+
+def _file_names(df:pd.DataFrame, fn, fn_col:str, folder, pref:str='', suff:str='') -> pd.Series:
+    "Each row's `pref + name + suff` as a path relative to `folder`, refusing empty, outside and repeated ones."
+    raw = df[fn_col]
+    names = raw.str.strip()
     empty = np.where(names == '')[0]
     if len(empty): raise ValueError(f"{_where(fn, empty[0])}: empty {fn_col!r} ({len(empty)} row(s) have no file name)")
-    full = pref + names + suff
+    spaced = [r != n and (Path(folder)/(pref + r + suff)).exists() for r, n in zip(raw, names)]
+    names = names.where(~np.array(spaced, bool), raw)        # a file named with its spaces keeps them
+    full = pd.Series([_in_folder(pref + n + suff, folder) for n in names], index=df.index, dtype=object)
+    out = np.where(full.isna())[0]
+    if len(out): raise ValueError(f"{_where(fn, out[0])}: {fn_col} {raw.iloc[out[0]]!r} is outside the image folder "
+                                  f"{folder} ({len(out)} row(s) are): list images inside it, relative to it or absolute")
     dup = full[full.duplicated(keep=False)]
     if len(dup):
         rows = np.where(full == dup.iloc[0])[0]
-        raise ValueError(f"{fn}: {fn_col} {df[fn_col].iloc[rows[0]]!r} is listed {len(rows)} times "
-                         f"(lines {', '.join(str(i+2) for i in rows)}); "
+        spelt = list(dict.fromkeys(names.iloc[rows]))
+        raise ValueError(f"{fn}: {fn_col} {raw.iloc[rows[0]]!r} is listed {len(rows)} times "
+                         f"(lines {', '.join(str(i+2) for i in rows)}"
+                         + (f", written {', '.join(map(repr, spelt))}" if len(spelt) > 1 else '') + "); "
                          f"{dup.nunique()} name(s) repeat: give each image one row with all its labels")
     return full
 
@@ -225,7 +241,7 @@ def load_labels(path,                 # dataset folder
                 # one-hot cells other than 0/1 (blank, -1, 2): 'error', 'zero', 'one' or 'drop' the image
                 on_uncertain:str='error',
                 valid_col:str=None,   # column that is True for validation images (default: 'is_valid' if there)
-                valid_pct:float=0.2,  # without a validation column: share of images for a stratified validation set
+                valid_pct:float=None, # without a validation column: share of images for a stratified validation set (0.2)
                 seed:int=42,          # seed of the stratified split
                 suff:str='',          # added after each file name (e.g. '.jpg')
                 pref:str='',          # added before each file name
@@ -234,12 +250,15 @@ def load_labels(path,                 # dataset folder
     "Read labels in any fastai CSV layout into mlc's (fname, labels, is_valid), checking them and splitting if needed."
     path = Path(path)
     if on_bad not in ('raise', 'drop'): raise ValueError(f"on_bad={on_bad!r}: expected 'raise' or 'drop'")
-    if not 0 < valid_pct < 1: raise ValueError(f"valid_pct={valid_pct}: expected a share between 0 and 1, e.g. 0.2")
+    if valid_pct is not None and not 0 < valid_pct < 1: raise ValueError(f"valid_pct={valid_pct}: expected a share between 0 and 1, e.g. 0.2")
     fn, raw = _read_csv(path, csv)
     _need_col(raw, fn, fn_col, 'fn_col')
     if valid_col is None and 'is_valid' in raw.columns: valid_col = 'is_valid'
     if valid_col is not None: _need_col(raw, fn, valid_col, 'valid_col')
-    names = _file_names(raw, fn, fn_col, pref, suff)
+    if valid_col is not None and valid_pct is not None:
+        raise ValueError(f"{fn}: valid_pct={valid_pct} cannot apply: column {valid_col!r} already splits the images; "
+                         "leave valid_pct out, or remove the column to split by valid_pct")
+    names = _file_names(raw, fn, fn_col, path/folder, pref, suff)
     df = pd.DataFrame(dict(fname=names), index=raw.index)
     keep = np.ones(len(raw), bool)
     if label_cols is not None:
@@ -263,7 +282,7 @@ def load_labels(path,                 # dataset folder
     y = multi_hot(df, vocab, label_delim)
     if valid_col is None:
         if len(df) < 2: raise ValueError(f"{fn}: {len(df)} image(s), too few to split into training and validation")
-        df['is_valid'] = stratified_split(y, valid_pct, seed)
+        df['is_valid'] = stratified_split(y, ifnone(valid_pct, 0.2), seed)
     split = f"{valid_col} is never True" if valid_col else "every label has a single image, and those stay in training"
     if not df.is_valid.any(): raise ValueError(f"{fn}: no validation rows ({split}): metrics and thresholds need some")
     if df.is_valid.all(): raise ValueError(f"{fn}: no training rows ({valid_col} is always True)")
@@ -283,11 +302,19 @@ def mlc_splitter(valid_col:str='is_valid'):
         return train, valid
     return _inner
 
+# %% ../nbs/10_data.ipynb #d0a1b046
+class MLCImage(PILImage):
+    "fastai's `PILImage`, decoded from a file by `mlc.contract.load_rgb` as `mlc_predict` decodes it."
+    @classmethod
+    def create(cls, fn:Path|str|Tensor|np.ndarray|bytes|Image.Image, **kwargs):   # fastai infers test_dl's inputs from these
+        "`load_rgb(fn)` for a file name or path, else what `PILImage.create` makes of `fn`."
+        return cls(load_rgb(fn)) if isinstance(fn, (str, Path)) else super().create(fn, **kwargs)
+
 # %% ../nbs/10_data.ipynb #st100002
 def mlc_datablock(path, folder:str='train', label_delim:str=' ', vocab=None, item_tfms=None, batch_tfms=None,
                   splitter=None) -> DataBlock:
-    "A `DataBlock(blocks=(ImageBlock, MultiCategoryBlock))` reading a `load_labels` DataFrame."
-    return DataBlock(blocks=(ImageBlock, MultiCategoryBlock(vocab=vocab)),
+    "A `DataBlock(blocks=(ImageBlock(MLCImage), MultiCategoryBlock))` reading a `load_labels` DataFrame."
+    return DataBlock(blocks=(ImageBlock(MLCImage), MultiCategoryBlock(vocab=vocab)),
                      get_x=ColReader('fname', pref=Path(path)/folder),
                      get_y=ColReader('labels', label_delim=label_delim),
                      splitter=splitter or mlc_splitter(), item_tfms=item_tfms, batch_tfms=batch_tfms)
@@ -306,6 +333,16 @@ def default_tfms(source:str, size:int) -> tuple:
     return RandomResizedCrop(size, min_scale=0.35), [norm]
 
 # %% ../nbs/10_data.ipynb #c9795943
+def _batch_size(bs:int, df:pd.DataFrame) -> int:
+    "`bs`, or the number of training images (per process) when it is smaller, with a warning; refuses `bs < 1`."
+    if not bs >= 1: raise ValueError(f"bs={bs}: the batch size must be at least 1")
+    n = int((~df.is_valid.astype(bool)).sum()) // max(num_distrib(), 1) if 'is_valid' in df else bs
+    if 0 < n < bs:
+        warnings.warn(f"bs={bs} is larger than the {n} training images{' per process' if num_distrib() > 1 else ''}: "
+                      f"training with bs={n} (with bs={bs} there would be no complete batch to train on)")
+        return n
+    return bs
+
 @delegates(load_labels, keep=True, but=['path', 'folder', 'label_delim', 'seed'])
 def mlc_dls(path, size:int=64, bs:int=64, item_tfms=None, batch_tfms=None, folder:str='train', label_delim:str=' ',
             seed:int=None, num_workers:int=0, df:pd.DataFrame=None, **kwargs) -> DataLoaders:
@@ -314,6 +351,7 @@ def mlc_dls(path, size:int=64, bs:int=64, item_tfms=None, batch_tfms=None, folde
     if df is None:
         df = load_labels(path, folder=folder, label_delim=label_delim, **read,
                          **({} if seed is None else dict(seed=seed)))
+    bs = _batch_size(bs, df)
     itfms, btfms = default_tfms(dataset_info(path)['source'], size)
     dblock = mlc_datablock(path, folder, label_delim, vocab=label_vocab(df, label_delim),
                            item_tfms=ifnone(item_tfms, itfms), batch_tfms=ifnone(batch_tfms, btfms))

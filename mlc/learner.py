@@ -112,9 +112,17 @@ def mlc_fit(self:Learner, epochs:int, lr:float=LR, lr_mult:float=LR_MULT, **kwar
     else: self.fit_one_cycle(epochs + 1, lr, **kwargs)
 
 # %% ../nbs/12_learner.ipynb #a3f62bfd
+def _check_fit(epochs, lr, lr_mult):
+    "Refuse options that cannot train, one line each."
+    if not (epochs >= 0 and int(epochs) == epochs):
+        raise ValueError(f"epochs={epochs}: expected a whole number, 0 or more (0: only the first, frozen epoch)")
+    if not lr > 0: raise ValueError(f"lr={lr}: the learning rate must be a number above 0 (mlc's default: {LR})")
+    if not lr_mult > 0: raise ValueError(f"lr_mult={lr_mult}: must be a number above 0 (mlc's default: {LR_MULT})")
+
 def train(path, arch='tf_efficientnet_lite0', pretrained:bool=True, epochs:int=3, lr:float=LR, lr_mult:float=LR_MULT,
           size:int=64, bs:int=64, seed:int=42, dls_kwargs:dict=None, **kwargs) -> Learner:
     "`mlc_fit` an `mlc_learner` on the dataset at `path`, reproducibly for a `seed`; on every process of a `torchrun` launch."
+    _check_fit(epochs, lr, lr_mult)
     init_distributed()
     set_seed(seed, reproducible=True)
     dls = mlc_dls(path, size=size, bs=bs, seed=seed, **ifnone(dls_kwargs, {}))

@@ -94,7 +94,7 @@ def mean_ap(preds, targs):
 def label_report(probs, targs, vocab, thresh=0.5):
     "Support, precision, recall, F1, AP and threshold of each label, as a DataFrame indexed by label name"
     t, vocab = _targs(targs), list(vocab)
-    prec, rec, f1, sup = skm.precision_recall_fscore_support(t, binarize(probs, thresh), average=None, zero_division=1)
+    prec, rec, f1, sup = _sk(skm.precision_recall_fscore_support, probs, t, thresh, False, average=None)
     return pd.DataFrame(dict(support=sup, precision=prec, recall=rec, f1=f1, ap=ap_per_label(probs, t),
                              thresh=np.broadcast_to(as_np(thresh), (len(vocab),)).astype(float)),
                         index=pd.Index(vocab, name='label'))
