@@ -4,7 +4,8 @@
 
 # %% ../nbs/18_inference.ipynb #75f1b10a
 from __future__ import annotations
-import json, sys, warnings
+import ctypes, json, os, shutil, sys, warnings
+from contextlib import contextmanager
 import numpy as np, pandas as pd, torch, torchvision, timm
 from pathlib import Path
 from fastcore.all import *
@@ -15,15 +16,17 @@ import mlc
 from .contract import FORMAT, VERSION, check_vocab, label_thresh, read_sidecar, checked_file, sidecar_path, sha256
 from .contract import probabilities
 from .contract import write_predictions as write_rows
-from .runtime import predict_batches, OnnxModel, onnx_session
+from .runtime import predict_batches, OnnxModel, onnx_session, lock_output
+from .data import write_split
 from .metrics import headline, label_report, as_np
 from .thresholds import THRESH_KINDS, choose_thresholds, thresh_fits, set_thresh, precision_counts, recall_counts
 from .calibrate import CAL_KINDS, choose_calibration, set_temperature
 from .distributed import no_gather
 
 # %% auto #0
-__all__ = ['preprocess_spec', 'MLCModel', 'predict_files', 'atomic_write_text', 'save_model_artifact', 'load_model_artifact',
-           'load_model', 'check_onnx', 'export_onnx', 'tune_and_save', 'write_predictions']
+__all__ = ['MODEL_FILES', 'preprocess_spec', 'MLCModel', 'predict_files', 'atomic_write_text', 'save_model_artifact',
+           'load_model_artifact', 'load_model', 'check_onnx', 'export_onnx', 'check_model_dir', 'staged_folder',
+           'tune_and_save', 'write_predictions']
 
 # %% ../nbs/18_inference.ipynb #31bd22c3
 _KNOWN_TFMS = (Resize, RandomResizedCrop, ToTensor, IntToFloatTensor, Normalize)
@@ -182,7 +185,7 @@ def atomic_write_text(fn, text:str) -> Path:
     return fn
 
 # %% ../nbs/18_inference.ipynb #e8d0a010
-def save_model_artifact(learn:Learner, path, thresh=None, temperature=None) -> Path:
+def save_model_artifact(learn:Learner, path, thresh=None, temperature=None, label_delim:str=' ') -> Path:
     "Save `learn` for inference as `path.safetensors` (weights) and the sidecar `path.json`; return the sidecar's path"
     m = MLCModel.from_learner(learn, thresh, channels_last=False)
     if getattr(learn, 'arch', None) is None:
@@ -198,7 +201,7 @@ def save_model_artifact(learn:Learner, path, thresh=None, temperature=None) -> P
     save_file(sd, tmp_w, metadata={'format': 'pt'})
     t = m.temperature if temperature is None else np.broadcast_to(np.float32(temperature), (len(m.vocab),))
     meta = dict(format=FORMAT, format_version=VERSION, arch=arch, arch_source=src, n_out=n_out, vocab=m.vocab,
-                thresh=m.thresh.tolist(), temperature=t.tolist() if len(set(t.tolist())) > 1 else float(t[0]),
+                label_delim=label_delim, thresh=m.thresh.tolist(), temperature=t.tolist() if len(set(t.tolist())) > 1 else float(t[0]),
                 preprocess=m.spec, size=list(m.size), activation='sigmoid', loss=_loss_name(learn.loss_func),
                 weights=wfn.name, sha256=sha256(tmp_w), versions=_versions())
     # each file appears whole or not at all; the sidecar last, naming the weights' hash
@@ -275,6 +278,48 @@ def export_onnx(model, opset:int=18, atol:float=1e-3) -> Path:
     atomic_write_text(jfn, json.dumps(dict(meta, onnx=dict(file=fn.name, sha256=sha256(fn), opset=opset)), indent=1))
     return fn
 
+# %% ../nbs/18_inference.ipynb #st18f002
+MODEL_FILES = ('model.json', 'model.safetensors', 'model.onnx', 'learner.pkl', 'scores.json', 'split.csv')
+
+def check_model_dir(out) -> Path:
+    "`out` as an absolute `Path` if a model folder can be written there: not a file, in a writable folder"
+    out = Path(out).absolute()
+    if out.exists() and not out.is_dir(): raise ValueError(f"cannot save the model to {out}: it is a file, not a folder")
+    base = next(p for p in out.parents if p.exists())          # where the staging folder goes
+    for p in ([out] if out.exists() else []) + [base]:
+        if not os.access(p, os.W_OK | os.X_OK): raise ValueError(f"cannot save the model to {out}: {p} is not writable")
+    return out
+
+def _exchange(a:Path, b:Path) -> bool:
+    "Swap the names of `a` and `b` in one step (Linux `renameat2`); False where the system can't"
+    f = getattr(ctypes.CDLL(None, use_errno=True), 'renameat2', None)
+    if f is None: return False
+    if f(-100, os.fsencode(a), -100, os.fsencode(b), 2) == 0: return True      # AT_FDCWD, RENAME_EXCHANGE
+    e = ctypes.get_errno()
+    if e in (22, 38, 95): return False                  # EINVAL, ENOSYS, EOPNOTSUPP: not on this file system
+    raise OSError(e, os.strerror(e), str(a))
+
+@contextmanager
+def staged_folder(out):
+    "A new folder to build model folder `out` in; when the block ends it replaces `out` whole"
+    out = check_model_dir(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with lock_output(out):
+        for old in out.parent.glob(f'.{out.name}.mlc-staging-*'): shutil.rmtree(old, ignore_errors=True)  # a killed run's
+        new = out.with_name(f'.{out.name}.mlc-staging-{os.getpid()}')
+        new.mkdir()
+        try:
+            yield new
+            for p in (out.iterdir() if out.is_dir() else []):     # the user's own files stay, as hard links
+                if p.name in MODEL_FILES or (new/p.name).exists(): continue
+                if p.is_dir(): shutil.copytree(p, new/p.name, symlinks=True, copy_function=os.link)
+                else: os.link(p, new/p.name, follow_symlinks=False)
+            if not out.exists(): new.rename(out)
+            elif not _exchange(new, out):                         # two renames: `out` is missing for an instant
+                gone = out.with_name(f'.{out.name}.mlc-staging-old-{os.getpid()}')
+                out.rename(gone); new.rename(out); new = gone
+        finally: shutil.rmtree(new, ignore_errors=True)
+
 # %% ../nbs/18_inference.ipynb #e8d0a017
 def _choices(cal:dict, th:dict, vocab) -> dict:
     "The calibration and thresholds kept, how, and every kind's held-out scores: the part of `scores.json` that explains them"
@@ -287,8 +332,9 @@ def _choices(cal:dict, th:dict, vocab) -> dict:
 
 # %% ../nbs/18_inference.ipynb #e8d0a019
 def tune_and_save(learn:Learner, out, min_pos:int=10, calibration:str='auto', thresh:str='auto',
-                  min_precision:float=None, min_recall:float=None, seed:int=0) -> dict|None:
-    "Choose calibration and thresholds by their held-out scores (or as forced) on validation; save model, pickle, scores.json in `out`"
+                  min_precision:float=None, min_recall:float=None, seed:int=0, split:pd.DataFrame=None,
+                  label_delim:str=' ') -> dict|None:
+    "Choose calibration and thresholds held out (or as forced); save model, pickle, scores (and `split`) as folder `out`"
     if ifnone(calibration, 'none') not in ('auto', *CAL_KINDS):
         raise ValueError(f"calibration={calibration!r}: use 'auto', " + ', '.join(map(repr, CAL_KINDS)))
     if thresh not in ('auto', *THRESH_KINDS): raise ValueError(f"thresh={thresh!r}: use 'auto', " + ', '.join(map(repr, THRESH_KINDS)))
@@ -304,11 +350,13 @@ def tune_and_save(learn:Learner, out, min_pos:int=10, calibration:str='auto', th
         vocab = [str(v) for v in learn.dls.vocab]
         scores = dict(at_0_5=headline(probs, targs, 0.5), held_out_tuned=held, n_valid=len(probs),
                       **_choices(cal, th, vocab))
-        out = Path(out); out.mkdir(parents=True, exist_ok=True)
-        art = save_model_artifact(learn, out/'model', thresh=th['thresh'], temperature=cal['temperature'])
-        pkl = out.absolute()/'learner.pkl'
-        learn.export(pkl.with_name('.learner.pkl.tmp')); pkl.with_name('.learner.pkl.tmp').replace(pkl)
-        atomic_write_text(out/'scores.json', json.dumps(scores, indent=1))
+        with staged_folder(out) as new:                        # `out` changes whole, at the end
+            save_model_artifact(learn, new/'model', thresh=th['thresh'], temperature=cal['temperature'],
+                                label_delim=label_delim)
+            learn.export(new/'learner.pkl')
+            (new/'scores.json').write_text(json.dumps(scores, indent=1))
+            if split is not None: write_split(split, new)
+        art = Path(out)/'model.json'
     finally: distrib_barrier()
     c = th['held_out']
     report = label_report(probs, targs, vocab, th['thresh']).assign(
