@@ -60,7 +60,11 @@ def run_one(fn:str, save:bool=False, timeout:int=900, env:dict=None) -> tuple:
         if skipped(c): c.source, c.outputs = '', []
     client = NotebookClient(nb, kernel_name='mlc', timeout=timeout, resources={'metadata': {'path': str(fn.parent)}})
     try: client.execute(stderr=subprocess.DEVNULL)   # the kernel process's own log (cells' stderr goes to outputs)
-    except CellExecutionError as e: problems.append(f'error while running: {str(e).strip().splitlines()[-1][:300]}')
+    except CellExecutionError as e:                  # the error's name and message, and the cell's first line
+        cell = next((i for i, c in enumerate(nb.cells) if c.cell_type == 'code' and c.outputs
+                     and any(o.get('output_type') == 'error' for o in c.outputs)), None)
+        where = f' in cell #{cell} ({nb.cells[cell].source.strip().splitlines()[0][:80]!r})' if cell is not None else ''
+        problems.append(f"error while running{where}: {e.ename}: {' '.join(str(e.evalue).split())[:300]}")
     except Exception as e: problems.append(f'could not run: {type(e).__name__}: {e}')
     if env:
         tag = " ".join(f"{k}={v}" for k, v in env.items())
