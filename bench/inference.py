@@ -1,4 +1,4 @@
-"""Benchmark 3: `mlc.inference.predict_files` vs a loop of fastai's `learn.predict` vs the raw model forward on
+"""Benchmark 3: `mlc.inference.predict_df` (the rows of `mlc.runtime.predict_files` as a DataFrame) vs a loop of fastai's `learn.predict` vs the raw model forward on
 pre-decoded tensors, on the same Fashion-MNIST composite PNGs, in images/s. Goals: predict_files >= 10x the
 learn.predict loop and >= 0.8x the raw forward. Then the preprocessing (mlc.contract's numpy/PIL resize vs fastai's
 `Resize` transform, identical pixels) and the knobs: inference batch size, torch.inference_mode vs no_grad,
@@ -46,16 +46,16 @@ def raw(ctx, bs=64, mode='inference', net=None, n=None):
 
 def headline(ctx, a, rounds) -> tuple:
     "predict_files vs the learn.predict loop, get_preds on a test_dl and the raw forward, in images/s."
-    from mlc.inference import predict_files
+    from mlc.inference import predict_df
     learn, files, sub = ctx.learn, ctx.files, ctx.files[:a.n_predict]
     def predict_loop():
         for f in sub: learn.predict(f)
-    df = predict_files(learn, files[:64], bs=64)
+    df = predict_df(learn, files[:64], bs=64)
     with torch.inference_mode(): p_raw = torch.sigmoid(ctx.m.model(ctx.X[:64].contiguous(memory_format=torch.channels_last)))
     max_diff = float((torch.tensor(df[ctx.m.vocab].values) - p_raw).abs().max())
     r = interleaved({'learn.predict loop': predict_loop,
                      'learn.get_preds(test_dl)': lambda: learn.get_preds(dl=learn.dls.test_dl(files, bs=64)),
-                     'predict_files(bs=64)': lambda: predict_files(learn, files, bs=64),
+                     'predict_files(bs=64)': lambda: predict_df(learn, files, bs=64),   # with the DataFrame, as before
                      'raw forward, pre-decoded (bs=64)': lambda: raw(ctx, 64)}, repeats=rounds)
     n_of = lambda k: len(sub) if k == 'learn.predict loop' else len(files)
     ips = {k: n_of(k)/v['median'] for k, v in r.items()}
@@ -94,7 +94,8 @@ def preprocessing(ctx, rounds) -> list:
 def knobs(ctx, a, rounds) -> tuple:
     "The same prediction with one setting changed at a time, in images/s and relative to the defaults."
     import copy, tempfile
-    from mlc.inference import MLCModel, predict_files, save_model_artifact, load_model_artifact
+    from mlc.inference import MLCModel, save_model_artifact, load_model_artifact
+    from mlc.runtime import predict_files
     m = ctx.m
     net_c = copy.deepcopy(m.model).to(memory_format=torch.contiguous_format).eval()
     m_c = MLCModel(net_c, m.vocab, m.thresh, m.spec, channels_last=False)

@@ -28,18 +28,15 @@ def args(p):
 
 # peak RSS from /proc/self/status VmHWM: getrusage's ru_maxrss survives exec on Linux, so a child started by this (large)
 # process would report this process's peak
-SUB_ONNX = '''
+SUB = '''
 import json, re, sys, time
 t0 = time.perf_counter()
-from mlc.runtime import OnnxModel, predict_files
-t1 = time.perf_counter(); m = OnnxModel(sys.argv[1]); files = open(sys.argv[2]).read().split('\\n')
+from mlc.runtime import load_predictor, predict_files
+t1 = time.perf_counter(); m = load_predictor(sys.argv[1]); files = open(sys.argv[2]).read().split('\\n')
 t2 = time.perf_counter(); rows = predict_files(m, files, bs=64); t3 = time.perf_counter()
 print(json.dumps(dict(import_s=t1-t0, load_s=t2-t1, predict_s=t3-t2, img_per_s=len(files)/(t3-t2), errors=sum(bool(r['error']) for r in rows),
                       peak_rss_mb=int(re.search(r'VmHWM:\\s+(\\d+) kB', open('/proc/self/status').read())[1])/1024, torch_imported='torch' in sys.modules)))
-'''
-SUB_TORCH = SUB_ONNX.replace('from mlc.runtime import OnnxModel, predict_files', 'from mlc.inference import load_model_artifact, predict_files') \
-                    .replace('m = OnnxModel(sys.argv[1])', 'm = load_model_artifact(sys.argv[1])') \
-                    .replace("errors=sum(bool(r['error']) for r in rows)", "errors=int((rows.error != '').sum())")
+'''   # one script for both backends: load_predictor picks torch for model.json, ONNX Runtime for model.onnx
 
 # ---------------------------------------------------------------- models and throughput
 def make_models(path, size:int, out:Path) -> dict:
@@ -54,11 +51,10 @@ def make_models(path, size:int, out:Path) -> dict:
 
 def throughput(files, art, onx, size:int, rounds:int) -> dict:
     "images/s of predict_files and of the network alone, torch vs ONNX Runtime, interleaved; and how far their probabilities are apart"
-    from mlc.inference import load_model_artifact, predict_files as predict_torch
-    from mlc.runtime import OnnxModel, predict_files as predict_onnx
+    from mlc.runtime import load_predictor, predict_files
     from mlc.contract import preprocess, normalize
-    tm, om = load_model_artifact(art), OnnxModel(onx)
-    dt, do = predict_torch(tm, files, bs=64), pd.DataFrame(predict_onnx(om, files, bs=64))
+    tm, om = load_predictor(art), load_predictor(onx)
+    dt, do = (pd.DataFrame(predict_files(m, files, bs=64)) for m in (tm, om))
     diff = float(np.abs(dt[tm.vocab].to_numpy() - do[tm.vocab].to_numpy()).max())
     same_labels = float((dt.labels == do.labels).mean())
     X = normalize(np.stack([preprocess(f, tm.spec) for f in files]), tm.spec)
@@ -66,8 +62,8 @@ def throughput(files, art, onx, size:int, rounds:int) -> dict:
     import onnxruntime as ort
     so = ort.SessionOptions(); so.add_session_config_entry('session.intra_op.allow_spinning', '1')   # ONNX Runtime's default
     spin = ort.InferenceSession(str(onx), so, providers=['CPUExecutionProvider'])
-    r = interleaved({'torch predict_files': lambda: predict_torch(tm, files, bs=64),
-                     'onnx predict_files': lambda: predict_onnx(om, files, bs=64),
+    r = interleaved({'torch predict_files': lambda: predict_files(tm, files, bs=64),
+                     'onnx predict_files': lambda: predict_files(om, files, bs=64),
                      'torch network only': lambda: [tm.logits(b) for b in batches],
                      'onnx network only': lambda: [om.logits(b) for b in batches],
                      'onnx network only, spinning threads': lambda: [spin.run(None, {'input': b}) for b in batches]}, repeats=rounds)
@@ -155,8 +151,8 @@ def main():
         print('the torch-free venv runs the mlc_predict command on model.onnx', flush=True)
         mem = []
         for s, m in models.items():
-            mem.append(dict(size=s, backend='torch (.venv)', **peak(sys.executable, SUB_TORCH, m['art'], work/'files.txt')))
-            mem.append(dict(size=s, backend='onnxruntime (torch-free venv)', **peak(py_free, SUB_ONNX, m['onx'], work/'files.txt', env=clean_env)))
+            mem.append(dict(size=s, backend='torch (.venv)', **peak(sys.executable, SUB, m['art'], work/'files.txt')))
+            mem.append(dict(size=s, backend='onnxruntime (torch-free venv)', **peak(py_free, SUB, m['onx'], work/'files.txt', env=clean_env)))
         table(mem, ['size', 'backend', 'peak_rss_mb', 'import_s', 'load_s', 'predict_s', 'img_per_s', 'torch_imported', 'errors'],
               title='\n2. a fresh process predicting every file (peak RSS includes the imports)')
         free_b, full_b = site_packages_size(venv), site_packages_size(Path(sys.prefix))

@@ -16,8 +16,7 @@ import mlc
 from .contract import FORMAT, VERSION, check_vocab, label_thresh, read_sidecar, checked_file, sidecar_path, sha256
 from .contract import contract_digest, plain_mode
 from .contract import probabilities
-from .contract import write_predictions as write_rows
-from .runtime import predict_batches, OnnxModel, onnx_session, lock_output
+from .runtime import Predictor, predict_files, load_predictor, onnx_session, lock_output
 from .data import write_split
 from .metrics import headline, label_report, as_np
 from .thresholds import THRESH_KINDS, choose_thresholds, thresh_fits, set_thresh, precision_counts, recall_counts
@@ -25,9 +24,9 @@ from .calibrate import CAL_KINDS, choose_calibration, set_temperature
 from .distributed import no_gather
 
 # %% auto #0
-__all__ = ['MODEL_FILES', 'preprocess_spec', 'MLCModel', 'predict_files', 'atomic_write_text', 'save_model_artifact',
-           'load_model_artifact', 'load_model', 'check_onnx', 'export_onnx', 'check_model_dir', 'staged_folder',
-           'tune_and_save', 'write_predictions']
+__all__ = ['MODEL_FILES', 'preprocess_spec', 'MLCModel', 'predict_df', 'atomic_write_text', 'save_model_artifact',
+           'load_model_artifact', 'load_pickle_predictor', 'check_onnx', 'export_onnx', 'check_model_dir',
+           'staged_folder', 'tune_and_save']
 
 # %% ../nbs/18_inference.ipynb #31bd22c3
 _KNOWN_TFMS = (Resize, RandomResizedCrop, ToTensor, IntToFloatTensor, Normalize)
@@ -68,8 +67,8 @@ def _is_sigmoid(loss_func) -> bool:
     except Exception: return False
 
 # %% ../nbs/18_inference.ipynb #cbe61d7a
-class MLCModel:
-    "A torch predictor: network (eval mode), vocab, per-label thresholds, temperature and preprocessing"
+class MLCModel(Predictor):
+    "A torch `Predictor`: network (eval mode), vocab, per-label thresholds, temperature and preprocessing"
     def __init__(self, model:nn.Module, vocab, thresh=0.5, spec:dict=None, temperature=1., meta:dict=None,
                  channels_last:bool=True):
         self.model, self.vocab, self.spec, self.meta, self.channels_last = (model.eval(), check_vocab(vocab), spec,
@@ -90,8 +89,6 @@ class MLCModel:
                    channels_last=channels_last)
 
     @property
-    def size(self) -> tuple: return tuple(self.spec['resize']['size'])
-    @property
     def device(self): return next(self.model.parameters()).device
 
     def logits(self, xb:np.ndarray) -> np.ndarray:
@@ -100,20 +97,15 @@ class MLCModel:
         if self.channels_last: x = x.contiguous(memory_format=torch.channels_last)
         with torch.inference_mode(): return self.model(x).float().cpu().numpy()
 
-    def predict_files(self, files, **kwargs) -> pd.DataFrame:
-        "See `predict_files`"
-        return predict_files(self, files, **kwargs)
-
     def __repr__(self):
         return (f"MLCModel({self.meta.get('arch', type(self.model).__name__)}, {len(self.vocab)} labels, "
                 f"size={self.size})")
 
 # %% ../nbs/18_inference.ipynb #e74910a3
-def predict_files(model, files, **kwargs) -> pd.DataFrame:
-    "Probabilities, thresholded labels and a per-file `error` for `files`, batched, as a DataFrame in input order"
+def predict_df(model, files, **kwargs) -> pd.DataFrame:
+    "`mlc.runtime.predict_files` as a DataFrame; a `Learner` is wrapped"
     m = MLCModel.from_learner(model) if isinstance(model, Learner) else model
-    rows = [r for batch in predict_batches(m, files, **kwargs) for r in batch]
-    return pd.DataFrame(rows, columns=['file', 'labels', *m.vocab, 'error'])
+    return pd.DataFrame(predict_files(m, files, **kwargs), columns=['file', 'labels', *m.vocab, 'error'])
 
 # %% ../nbs/18_inference.ipynb #e8d0a008
 def _arch_fn(name:str, src:str):
@@ -226,15 +218,12 @@ def load_model_artifact(path, device='cpu') -> MLCModel:
     return MLCModel(model.to(device), meta['vocab'], meta['thresh'], meta['preprocess'], meta['temperature'], meta)
 
 # %% ../nbs/18_inference.ipynb #e8d0a012
-def load_model(path):
-    "An `MLCModel` (sidecar or `.safetensors`), `OnnxModel` (`.onnx`) or fastai `Learner` (`.pkl`: trusted files only)"
+def load_pickle_predictor(path) -> MLCModel:
+    "An `MLCModel` from a fastai `learner.pkl` (trusted files only)"
     p = Path(path)
-    if p.suffix == '.pkl':
-        print(f"warning: {p} is a pickle; loading it runs any code it contains. "
-              "Use model.json for files you don't trust.", file=sys.stderr)
-        if not p.is_file(): raise FileNotFoundError(f"model file {p} not found")
-        return load_learner(p)
-    return OnnxModel(p) if p.suffix == '.onnx' else load_model_artifact(p)
+    if not p.is_file(): raise FileNotFoundError(f"model file {p} not found")
+    warnings.warn(f"{p} is a pickle; loading it runs any code it contains. Use model.json for files you don't trust.")
+    return MLCModel.from_learner(load_learner(p))
 
 # %% ../nbs/18_inference.ipynb #f18e0002
 def _clean_copy(model:nn.Module) -> nn.Module:
@@ -263,7 +252,8 @@ def export_onnx(model, opset:int=18, atol:float=1e-3) -> Path:
     "Export saved model `model` (sidecar path, or `MLCModel` loaded from one) to ONNX by its sidecar; record it there"
     if opset < 18: raise ValueError(f"opset {opset}: torch's ONNX exporter writes opset 18 or newer")
     loaded = isinstance(model, (str, Path))
-    m = load_model_artifact(model) if loaded else model      # a path: read and sha256-checked once, here
+    m = load_predictor(model) if loaded else model           # a path: read and sha256-checked once, here
+    if not isinstance(getattr(m, 'model', None), nn.Module): raise ValueError(f"{model} is not a torch model: export the model.json it was saved as")
     jfn = m.meta.get('path')
     if jfn is None:
         raise ValueError(f"{m} was not loaded from a saved model: save it with save_model_artifact, then export that")
@@ -367,8 +357,3 @@ def tune_and_save(learn:Learner, out, min_pos:int=10, calibration:str='auto', th
     report = label_report(probs, targs, vocab, th['thresh']).assign(
         precision_held_out=precision_counts(c['tp'], c['fp']), recall_held_out=recall_counts(c['tp'], c['fp'], c['fn']))
     return dict(report=report, **scores, artifact=art)
-
-# %% ../nbs/18_inference.ipynb #45ffdc39
-def write_predictions(df:pd.DataFrame, out) -> Path:
-    "Write `predict_files`' DataFrame to `out` (`.csv`/`.json`, see `mlc.contract.write_predictions`); return the path"
-    return write_rows(df.to_dict('records'), out)

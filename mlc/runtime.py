@@ -18,7 +18,7 @@ from .contract import *
 # %% auto #0
 __all__ = ['image_extensions', 'ImageFiles', 'iter_image_files', 'image_files', 'predict_batches', 'check_out', 'partial_path',
            'lock_output', 'predict_files', 'done_files', 'progress_line', 'Progress', 'Interrupted', 'count_rows',
-           'predict_to_file', 'onnx_session', 'OnnxModel']
+           'predict_to_file', 'onnx_session', 'Predictor', 'OnnxModel', 'load_predictor']
 
 # %% ../nbs/17_runtime.ipynb #d17a0005
 @cache
@@ -373,14 +373,26 @@ def onnx_session(fn, threads:int=None, providers=None):
     except Exception as e:
         raise ValueError(f"{fn} is not an ONNX model ONNX Runtime can load: {str(e).strip()}") from None
 
+# %% ../nbs/17_runtime.ipynb #st17p001
+class Predictor:
+    "A model as `predict_files` sees it: the contract and `logits`"
+    vocab:list; thresh:np.ndarray; temperature:np.ndarray; spec:dict; meta:dict = {}
+    @property
+    def size(self) -> tuple: return tuple(self.spec['resize']['size'])
+    def logits(self, xb:np.ndarray) -> np.ndarray:
+        "The network's outputs (n, labels) for a normalised float32 batch `xb` (n, 3, h, w)"
+        raise NotImplementedError
+    def __repr__(self):
+        return f"{type(self).__name__}({self.meta.get('arch', '?')}, {len(self.vocab)} labels, size={self.size})"
+
 # %% ../nbs/17_runtime.ipynb #d17a0010
 def _fits(shape, want) -> bool:
     "Does ONNX shape `shape` (ints; names or None: dynamic axes) fit `want`, whose None axes must be dynamic?"
     return len(shape) == len(want) and all(not isinstance(s, int) if w is None else (s == w or not isinstance(s, int))
                                            for s, w in zip(shape, want))
 
-class OnnxModel:
-    "A model run by ONNX Runtime from its sidecar and ONNX file: no torch, no fastai"
+class OnnxModel(Predictor):
+    "A `Predictor` run by ONNX Runtime from its sidecar and ONNX file: no torch, no fastai"
     def __init__(self, path, threads:int=None, providers=None):
         self.meta = read_sidecar(path)
         fn, jfn = checked_file(self.meta, 'onnx'), self.meta['path']
@@ -402,6 +414,17 @@ class OnnxModel:
 
     def logits(self, xb:np.ndarray) -> np.ndarray:
         return self.session.run(None, {self.input: np.ascontiguousarray(xb, np.float32)})[0]
-    def predict_files(self, files, **kwargs) -> list: return predict_files(self, files, **kwargs)
-    def __repr__(self):
-        return f"OnnxModel({self.meta['arch']}, {len(self.vocab)} labels, size={tuple(self.spec['resize']['size'])})"
+
+# %% ../nbs/17_runtime.ipynb #st17p003
+def load_predictor(path, allow_pickle:bool=False, **kwargs) -> Predictor:
+    "The `Predictor` of model file `path`: ONNX, sidecar, or a trusted pickle"
+    p = Path(path)
+    if p.suffix == '.onnx': return OnnxModel(p, **kwargs)
+    if p.suffix == '.pkl':
+        if not allow_pickle:
+            raise ValueError(f"{p} is a pickle, which runs any code it holds when loaded: use the model.json saved next "
+                             "to it (or allow_pickle=True, for a file you made yourself)")
+        from .inference import load_pickle_predictor    # torch and fastai, only for this kind
+        return load_pickle_predictor(p)
+    from .inference import load_model_artifact          # torch, only for this kind
+    return load_model_artifact(p, **kwargs)
