@@ -99,7 +99,7 @@ def knobs(ctx, a, rounds) -> tuple:
     m = ctx.m
     net_c = copy.deepcopy(m.model).to(memory_format=torch.contiguous_format).eval()
     m_c = MLCModel(net_c, m.vocab, m.thresh, m.spec, channels_last=False)
-    c = Clock(); art = load_model_artifact(save_model_artifact(ctx.learn, Path(tempfile.mkdtemp())/'model')); load_s = c.wall
+    c = Clock(); art = load_model_artifact(save_model_artifact(ctx.learn, Path(tempfile.mkdtemp())/'model', thresh=m.thresh, temperature=m.temperature)); load_s = c.wall
     nk = min(len(ctx.files), 128 if a.quick else 256)
     kf, n1 = ctx.files[:nk], min(nk, 32 if a.quick else 64)   # bs=1 is slow per image: a subset; img/s per variant's own count
     variants = {'predict_files bs=1': (lambda: predict_files(m, kf[:n1], bs=1), n1)}

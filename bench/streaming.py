@@ -53,7 +53,7 @@ def setup(a, work:Path):
     from mlc.learner import mlc_learner
     from mlc.inference import save_model_artifact
     learn = mlc_learner(mlc_dls(make_shapes(n=200, size=64), size=64, bs=64, seed=0), bars=False)
-    model = save_model_artifact(learn, work/'model')
+    model = save_model_artifact(learn, work/'model', thresh=0.5, temperature=1.)
     folders = {n: make_shapes(n=n, size=64, seed=n)/'train' for n in sorted({64, *a.sizes})}
     return model, folders
 

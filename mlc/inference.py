@@ -26,7 +26,7 @@ from .distributed import no_gather
 # %% auto #0
 __all__ = ['MODEL_FILES', 'preprocess_spec', 'MLCModel', 'predict_df', 'atomic_write_text', 'save_model_artifact',
            'load_model_artifact', 'load_pickle_predictor', 'check_onnx', 'export_onnx', 'check_model_dir',
-           'staged_folder', 'tune_and_save']
+           'staged_folder', 'check_settings', 'choose_settings', 'save_model_folder', 'tune_and_save']
 
 # %% ../nbs/18_inference.ipynb #31bd22c3
 _KNOWN_TFMS = (Resize, RandomResizedCrop, ToTensor, IntToFloatTensor, Normalize)
@@ -179,9 +179,9 @@ def atomic_write_text(fn, text:str) -> Path:
     return fn
 
 # %% ../nbs/18_inference.ipynb #e8d0a010
-def save_model_artifact(learn:Learner, path, thresh=None, temperature=None, label_delim:str=' ') -> Path:
-    "Save `learn` for inference as `path.safetensors` (weights) and the sidecar `path.json`; return the sidecar's path"
-    m = MLCModel.from_learner(learn, thresh, channels_last=False)
+def save_model_artifact(learn:Learner, path, *, thresh, temperature, label_delim:str=' ') -> Path:
+    "Save `learn` with `thresh` and `temperature` as `path.json` + `.safetensors`"
+    m = MLCModel.from_learner(learn, thresh, channels_last=False)        # vocab, preprocessing and checks; not its settings
     if getattr(learn, 'arch', None) is None:
         raise ValueError("learn has no .arch: build it with vision_learner or mlc_learner")
     arch, src = _arch_of(learn.arch)
@@ -194,7 +194,7 @@ def save_model_artifact(learn:Learner, path, thresh=None, temperature=None, labe
     tmp_w = wfn.with_name(f'.{wfn.name}.tmp')
     save_file(sd, tmp_w, metadata={'format': 'pt'})
     plain_mode(tmp_w)                                   # safetensors writes 0600
-    t = m.temperature if temperature is None else np.broadcast_to(np.float32(temperature), (len(m.vocab),))
+    t = np.broadcast_to(np.float32(temperature), (len(m.vocab),))
     meta = dict(format=FORMAT, format_version=VERSION, arch=arch, arch_source=src, n_out=n_out, vocab=m.vocab,
                 label_delim=label_delim, thresh=m.thresh.tolist(), temperature=t.tolist() if len(set(t.tolist())) > 1 else float(t[0]),
                 preprocess=m.spec, size=list(m.size), activation='sigmoid', loss=_loss_name(learn.loss_func),
@@ -325,35 +325,55 @@ def _choices(cal:dict, th:dict, vocab) -> dict:
                 thresholds=dict(kind=th['kind'], chosen_by=th['chosen_by'], rule=th['rule'], candidates=th['candidates'],
                                 never_predicted=[v for v, x in zip(vocab, t.tolist()) if x >= 1]))
 
-# %% ../nbs/18_inference.ipynb #e8d0a019
-def tune_and_save(learn:Learner, out, min_pos:int=10, calibration:str='auto', thresh:str='auto',
-                  min_precision:float=None, min_recall:float=None, seed:int=0, split:pd.DataFrame=None,
-                  label_delim:str=' ') -> dict|None:
-    "Choose calibration and thresholds held out (or as forced); save model, pickle, scores (and `split`) as folder `out`"
+# %% ../nbs/18_inference.ipynb #st18s000
+def check_settings(calibration:str='auto', thresh:str='auto', min_pos:int=10, min_precision:float=None,
+                   min_recall:float=None):
+    "Refuse a calibration, threshold kind or target that can't apply"
     if ifnone(calibration, 'none') not in ('auto', *CAL_KINDS):
         raise ValueError(f"calibration={calibration!r}: use 'auto', " + ', '.join(map(repr, CAL_KINDS)))
     if thresh not in ('auto', *THRESH_KINDS): raise ValueError(f"thresh={thresh!r}: use 'auto', " + ', '.join(map(repr, THRESH_KINDS)))
-    thresh_fits(min_pos, min_precision, min_recall)           # a wrong target fails here, before anything is predicted
+    thresh_fits(min_pos, min_precision, min_recall)
+
+# %% ../nbs/18_inference.ipynb #e8d0a019
+def choose_settings(logits, targs, vocab, calibration:str='auto', thresh:str='auto', min_pos:int=10,
+                    min_precision:float=None, min_recall:float=None, seed:int=0) -> dict:
+    "The temperature, then thresholds, chosen held out: values and scores"
+    check_settings(calibration, thresh, min_pos, min_precision, min_recall)
+    cal = choose_calibration(logits, targs, calibration, min_pos=min_pos, seed=seed)
+    probs = probabilities(as_np(logits), cal['temperature'])
+    th = choose_thresholds(probs, targs, thresh, min_pos, min_precision, min_recall, seed)
+    held = {k: v for k, v in th['held_out'].items() if k not in ('tp', 'fp', 'fn', 'tn', 'precision', 'recall')}
+    scores = dict(at_0_5=headline(probs, targs, 0.5), held_out_tuned=held, n_valid=len(probs), **_choices(cal, th, vocab))
+    return dict(temperature=cal['temperature'], thresh=th['thresh'], scores=scores, probs=probs, held_out=th['held_out'])
+
+# %% ../nbs/18_inference.ipynb #st18s001
+def save_model_folder(learn:Learner, out, *, thresh, temperature, scores:dict=None, split:pd.DataFrame=None,
+                      label_delim:str=' ') -> Path:
+    "Save model, pickle, `scores` and `split` as model folder `out`, whole"
+    set_temperature(learn, temperature); set_thresh(learn, thresh)    # so that learner.pkl predicts as model.json does
+    with staged_folder(out) as new:                                    # `out` changes whole, at the end
+        save_model_artifact(learn, new/'model', thresh=thresh, temperature=temperature, label_delim=label_delim)
+        learn.export(new/'learner.pkl')
+        if scores is not None: (new/'scores.json').write_text(json.dumps(scores, indent=1))
+        if split is not None: write_split(split, new)
+    return Path(out)/'model.json'
+
+
+# %% ../nbs/18_inference.ipynb #st18s002
+def tune_and_save(learn:Learner, out, min_pos:int=10, calibration:str='auto', thresh:str='auto',
+                  min_precision:float=None, min_recall:float=None, seed:int=0, split:pd.DataFrame=None,
+                  label_delim:str=' ') -> dict|None:
+    "`choose_settings` on the validation set, then `save_model_folder`; once"
+    check_settings(calibration, thresh, min_pos, min_precision, min_recall)   # before anything is predicted
     if rank_distrib(): distrib_barrier(); return None          # a distributed run: rank 0 does it, once
     try:
         with no_gather(): logits, targs = learn.get_preds(act=noop)
-        cal = choose_calibration(logits, targs, calibration, min_pos=min_pos, seed=seed)
-        probs = probabilities(as_np(logits), cal['temperature'])
-        th = choose_thresholds(probs, targs, thresh, min_pos, min_precision, min_recall, seed)
-        held = {k: v for k, v in th['held_out'].items() if k not in ('tp', 'fp', 'fn', 'tn', 'precision', 'recall')}
-        set_temperature(learn, cal['temperature']); set_thresh(learn, th['thresh'])   # for learner.pkl and the caller
         vocab = [str(v) for v in learn.dls.vocab]
-        scores = dict(at_0_5=headline(probs, targs, 0.5), held_out_tuned=held, n_valid=len(probs),
-                      **_choices(cal, th, vocab))
-        with staged_folder(out) as new:                        # `out` changes whole, at the end
-            save_model_artifact(learn, new/'model', thresh=th['thresh'], temperature=cal['temperature'],
-                                label_delim=label_delim)
-            learn.export(new/'learner.pkl')
-            (new/'scores.json').write_text(json.dumps(scores, indent=1))
-            if split is not None: write_split(split, new)
-        art = Path(out)/'model.json'
+        s = choose_settings(logits, targs, vocab, calibration, thresh, min_pos, min_precision, min_recall, seed)
+        art = save_model_folder(learn, out, thresh=s['thresh'], temperature=s['temperature'], scores=s['scores'],
+                                split=split, label_delim=label_delim)
     finally: distrib_barrier()
-    c = th['held_out']
-    report = label_report(probs, targs, vocab, th['thresh']).assign(
+    c = s['held_out']
+    report = label_report(s['probs'], targs, vocab, s['thresh']).assign(
         precision_held_out=precision_counts(c['tp'], c['fp']), recall_held_out=recall_counts(c['tp'], c['fp'], c['fn']))
-    return dict(report=report, **scores, artifact=art)
+    return dict(report=report, **s['scores'], artifact=art)
