@@ -56,6 +56,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                               'mlc.contract.preprocess': ('contract.html#preprocess', 'mlc/contract.py'),
                               'mlc.contract.probabilities': ('contract.html#probabilities', 'mlc/contract.py'),
                               'mlc.contract.read_sidecar': ('contract.html#read_sidecar', 'mlc/contract.py'),
+                              'mlc.contract.scaled': ('contract.html#scaled', 'mlc/contract.py'),
                               'mlc.contract.sha256': ('contract.html#sha256', 'mlc/contract.py'),
                               'mlc.contract.sidecar_path': ('contract.html#sidecar_path', 'mlc/contract.py'),
                               'mlc.contract.sigmoid': ('contract.html#sigmoid', 'mlc/contract.py'),

@@ -12,7 +12,7 @@ import numpy as np
 from PIL import Image
 
 # %% auto #0
-__all__ = ['PRED_COLS', 'SIZE_RANGE', 'FORMAT', 'VERSION', 'check_vocab', 'label_thresh', 'sigmoid', 'probabilities',
+__all__ = ['PRED_COLS', 'SIZE_RANGE', 'FORMAT', 'VERSION', 'check_vocab', 'label_thresh', 'sigmoid', 'scaled', 'probabilities',
            'label_sets', 'ImageTooLarge', 'load_rgb', 'why', 'fastai_resize', 'image_array', 'normalize', 'check_size',
            'check_preprocess', 'preprocess', 'sha256', 'contract_digest', 'sidecar_path', 'read_sidecar',
            'checked_file', 'prediction_rows', 'atomic_open', 'plain_mode', 'write_predictions']
@@ -64,9 +64,14 @@ def sigmoid(x) -> np.ndarray:
     return np.where(x >= 0, 1/(1 + e), e/(1 + e)).astype(np.float32)
 
 # %% ../nbs/16_contract.ipynb #st160002
+def scaled(logits, temperature=1.):
+    "`logits / temperature`, for numpy arrays and torch tensors alike"
+    t = np.asarray(temperature, dtype=np.float32)
+    return logits / logits.new_tensor(t) if hasattr(logits, 'new_tensor') else np.asarray(logits, dtype=np.float32) / t
+
 def probabilities(logits, temperature=1.) -> np.ndarray:
     "Per-label probabilities `sigmoid(logits / temperature)`; `temperature` is one number or one per label"
-    return sigmoid(np.asarray(logits, dtype=np.float32) / np.asarray(temperature, dtype=np.float32))
+    return sigmoid(scaled(np.asarray(logits, dtype=np.float32), temperature))
 
 # %% ../nbs/16_contract.ipynb #c0a7f00d
 def label_sets(probs, thresh, vocab, delim:str=' ') -> list:

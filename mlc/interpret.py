@@ -9,6 +9,7 @@ from sklearn import metrics as skm
 from fastcore.all import store_attr, ifnone, noop
 from fastai.torch_core import show_image
 from .metrics import as_np, binarize, precision_multi, recall_multi
+from .contract import scaled
 from .thresholds import plot_sweep
 
 # %% auto #0
@@ -127,7 +128,7 @@ class MultiLabelInterpretation:
         dl = ifnone(dl, learn.dls.valid)
         logits, targs = learn.get_preds(dl=dl, act=noop)
         # calibrated, as `predict` sees them
-        logits = logits / torch.as_tensor(getattr(learn.loss_func, 'temperature', 1.))
+        logits = scaled(logits, getattr(learn.loss_func, 'temperature', 1.))
         pos_weight = getattr(getattr(learn.loss_func, 'func', None), 'pos_weight', None)
         return cls(logits, targs, learn.dls.vocab, ifnone(thresh, getattr(learn.loss_func, 'thresh', 0.5)),
                    pos_weight, dl)

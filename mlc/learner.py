@@ -14,6 +14,7 @@ from fastai.losses import BaseLoss
 from timm.loss import AsymmetricLossMultiLabel
 from .weights import LITE0_ARCH, lite0_weights, pretrained_error, arch_name
 from .metrics import default_metrics
+from .contract import scaled
 from .data import mlc_dls
 from .distributed import init_distributed
 
@@ -50,7 +51,7 @@ def _like(v, x:Tensor) -> Tensor:
 class SigmoidDecoding:
     "A fastai loss mix-in: `activation` is `sigmoid(x / temperature)`, `decodes` is `x > thresh` (each a number or one per label)"
     thresh, temperature = 0.5, 1.
-    def activation(self, x:Tensor) -> Tensor: return torch.sigmoid(x / _like(self.temperature, x))
+    def activation(self, x:Tensor) -> Tensor: return torch.sigmoid(scaled(x, self.temperature))
     def decodes(self, x:Tensor) -> Tensor: return x > _like(self.thresh, x)
 
 # %% ../nbs/12_learner.ipynb #a5100003

@@ -10,6 +10,7 @@ __all__ = ['as_np', 'binarize', 'confusion_counts', 'hamming', 'label_accuracy',
 # %% ../nbs/13_metrics.ipynb #df0695a2
 import numpy as np, pandas as pd, torch, matplotlib.pyplot as plt
 from sklearn import metrics as skm
+from .contract import scaled
 from fastai.metrics import AccumMetric
 
 # %% ../nbs/13_metrics.ipynb #496ce4af
@@ -116,8 +117,7 @@ class MultiLabelMetric(AccumMetric):
         super().__init__(func, flatten=False, name=name, **kwargs)
         self.thresh = thresh
     def accumulate(self, learn):
-        t = torch.as_tensor(getattr(getattr(learn, 'loss_func', None), 'temperature', 1.), device=learn.pred.device)
-        self.accum_values(learn.pred / t, learn.y, learn)
+        self.accum_values(scaled(learn.pred, getattr(getattr(learn, 'loss_func', None), 'temperature', 1.)), learn.y, learn)
     @property
     def value(self):
         if not self.preds: return None
