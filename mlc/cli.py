@@ -82,14 +82,13 @@ def mlc_data(data:str=None,       # your dataset folder (see the reading options
 
 # %% ../nbs/21_cli.ipynb #d2c1a101
 def parse_target(s:str) -> dict:
-    "`--thresh-for` from the command line: `precision=0.95` or `recall=0.9` as `tune_and_save`'s keyword argument"
+    "`--thresh-for precision=0.95` as `{'min_precision': 0.95}`"
     if s is None: return {}
     k, _, v = s.partition('=')
     try: x = float(v)
     except ValueError: x = None
-    if k.strip() not in ('precision', 'recall') or x is None or not 0 < x <= 1:
-        raise ValueError(f"--thresh-for {s!r}: expected precision=P or recall=R with P, R in (0, 1], "
-                         "e.g. precision=0.95")
+    if k.strip() not in ('precision', 'recall') or x is None:
+        raise ValueError(f"--thresh-for {s!r}: expected precision=P or recall=R, e.g. precision=0.95")
     return {f'min_{k.strip()}': x}
 
 # %% ../nbs/21_cli.ipynb #d2c1a103
@@ -140,22 +139,18 @@ def mlc_train(data:str=None,        # your dataset folder (see the reading optio
     from fastai.distributed import rank0_first, rank_distrib
     from mlc.datasets import get_dataset
     from mlc.distributed import init_distributed, launch_info, mixed_precision_cbs
-    from mlc.learner import train, resolve_arch, LR, LR_MULT, LOSSES
-    from mlc.inference import tune_and_save, check_model_dir
-    from mlc.contract import check_size, check_vocab
+    from mlc.learner import train, check_train, LR, LR_MULT
+    from mlc.inference import tune_and_save, check_settings, check_model_dir
+    from mlc.contract import check_vocab
     from mlc.data import label_vocab
     t0 = time.perf_counter()
-    if loss not in LOSSES: raise CliError(f"mlc_train: error: --loss {loss!r}: use {' or '.join(LOSSES)}")
-    if calibrate not in ('auto', 'none', 'model', 'label'):
-        raise CliError(f"mlc_train: error: --calibrate {calibrate!r}: use auto, none, model or label")
-    if thresh not in ('auto', '0.5', 'model', 'label'):
-        raise CliError(f"mlc_train: error: --thresh {thresh!r}: use auto, 0.5, model or label")
-    try: target = parse_target(thresh_for)
-    except ValueError as e: raise CliError(f"mlc_train: error: {e}") from None
     init_distributed()
     with _user_lines('mlc_train'):
+        target = parse_target(thresh_for)
+        lr, lr_mult = ifnone(lr, LR), ifnone(lr_mult, LR_MULT)
+        check_train(epochs, lr, lr_mult, size, arch, loss); check_settings(calibrate, thresh, **target)
+        check_model_dir(out)                                           # what would fail after training, before it
         cbs = mixed_precision_cbs(mixed_precision)
-        check_model_dir(out); check_size(size); resolve_arch(arch)     # what would fail after training, before it
         path = Path(data) if data else rank0_first(get_dataset, source, n=n, seed=seed)
         opts = read_options(**kwargs)
         df = _read_labels('mlc_train', path, seed=seed, **opts)
@@ -163,8 +158,8 @@ def mlc_train(data:str=None,        # your dataset folder (see the reading optio
         check_vocab(label_vocab(df, delim), delim)
         if not rank_distrib(): print(f"mlc_train: {launch_info(bs)}", flush=True)
         try:
-            learn = train(path, arch=arch, pretrained=pretrained, epochs=epochs, lr=ifnone(lr, LR), bs=bs, seed=seed,
-                          lr_mult=ifnone(lr_mult, LR_MULT), size=size, dls_kwargs=dict(df=df, **opts), loss=loss, cbs=cbs)
+            learn = train(path, arch=arch, pretrained=pretrained, epochs=epochs, lr=lr, lr_mult=lr_mult, size=size, bs=bs,
+                          seed=seed, dls_kwargs=dict(df=df, **opts), loss=loss, cbs=cbs)
             res = tune_and_save(learn, out, calibration=calibrate, thresh=thresh, split=df, label_delim=delim, **target)
         except KeyboardInterrupt:
             print(f"mlc_train: interrupted: nothing saved, {out} is as it was", file=sys.stderr)

@@ -106,7 +106,7 @@ def why(e:Exception) -> str:
     if isinstance(e, Image.UnidentifiedImageError): return 'not an image (PIL cannot identify the format)'
     if isinstance(e, ImageTooLarge): return str(e)
     if isinstance(e, Image.DecompressionBombError): return f'image too large: {e}'
-    if isinstance(e, OSError) and 'truncated' in str(e): return f'truncated or corrupt image ({e})'
+    if isinstance(e, OSError) and 'truncated' in str(e).lower(): return f'truncated or corrupt image ({e})'
     return f'{type(e).__name__}: {e}'
 
 # %% ../nbs/16_contract.ipynb #c0a7f010

@@ -204,7 +204,7 @@ def thresh_fits(min_pos:int=10, min_precision:float=None, min_recall:float=None)
     if min_precision is not None and min_recall is not None:
         raise ValueError("give min_precision or min_recall, not both")
     for name, v in (('min_precision', min_precision), ('min_recall', min_recall)):
-        if v is not None and not 0 <= v <= 1: raise ValueError(f"{name}={v}: a target must be in [0, 1]")
+        if v is not None and not 0 < v <= 1: raise ValueError(f"{name}={v}: a target must be in (0, 1]")
     if min_precision is not None:
         per, rule = partial(precision_thresh, min_precision=min_precision), f'precision>={min_precision:g}'
     elif min_recall is not None: per, rule = partial(recall_thresh, min_recall=min_recall), f'recall>={min_recall:g}'
