@@ -6,7 +6,7 @@
 __all__ = ['read_options', 'mlc_data', 'parse_target', 'mlc_train', 'parse_thresh', 'mlc_predict', 'mlc_export', 'mlc_app']
 
 # %% ../nbs/21_cli.ipynb #6e75c2de
-import json, sys, time, warnings
+import sys, time, warnings
 from contextlib import ExitStack, contextmanager, nullcontext
 from pathlib import Path
 from typing import Annotated

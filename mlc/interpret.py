@@ -8,6 +8,7 @@ import numpy as np, pandas as pd, torch, torch.nn.functional as F, matplotlib.py
 from sklearn import metrics as skm
 from fastcore.all import store_attr, ifnone, noop
 from fastai.torch_core import show_image
+from fastai.vision.data import get_grid
 from .metrics import as_np, binarize, precision_multi, recall_multi
 from .contract import scaled
 from .thresholds import plot_sweep
@@ -16,19 +17,11 @@ from .thresholds import plot_sweep
 __all__ = ['plot_label_confusion', 'item_losses', 'top_losses_table', 'plot_top_losses_multi', 'plot_pr_thresh', 'cooccurrence',
            'plot_cooccurrence', 'MultiLabelInterpretation']
 
-# %% ../nbs/19_interpret.ipynb #c7be359c
-def _grid(n, ncols, size):
-    "A figure with `n` axes on a grid of `ncols` columns (spare axes removed)"
-    ncols = max(1, min(ncols, n)); nrows = -(-n // ncols)
-    fig, axs = plt.subplots(nrows, ncols, figsize=(size*ncols, size*nrows), squeeze=False)
-    for ax in axs.flat[n:]: ax.remove()
-    return fig, list(axs.flat[:n])
-
 # %% ../nbs/19_interpret.ipynb #01e55428
 def plot_label_confusion(probs, targs, vocab, thresh=0.5, ncols=5, size=2.2):
     "One 2x2 confusion matrix per label (rows: actual no/yes, columns: predicted no/yes) on a grid; returns the figure"
     cms = skm.multilabel_confusion_matrix(as_np(targs).astype(int), binarize(probs, thresh))
-    fig, axs = _grid(len(vocab), ncols, size)
+    fig, axs = get_grid(len(vocab), ncols=min(ncols, len(vocab)), imsize=size, return_fig=True)
     for ax, cm, lbl in zip(axs, cms, vocab):
         ax.imshow(cm, cmap='Blues', vmin=0)
         for (i, j), v in np.ndenumerate(cm):
@@ -65,7 +58,7 @@ def top_losses_table(logits, targs, vocab, k=None, thresh=0.5, pos_weight=None) 
 # %% ../nbs/19_interpret.ipynb #64ae9de0
 def plot_top_losses_multi(table:pd.DataFrame, get_image, ncols=3, size=2.6):
     "Images of a `top_losses_table` (from `get_image(idx)`) with loss, true and predicted labels; returns the figure"
-    fig, axs = _grid(len(table), ncols, size)
+    fig, axs = get_grid(len(table), ncols=min(ncols, len(table)), imsize=size, return_fig=True)
     for ax, r in zip(axs, table.itertuples()):
         show_image(get_image(r.idx), ax=ax)
         ax.set_title(f'#{r.idx}  loss {r.loss:.2f}\ntrue: {r.true or "(none)"}\npred: {r.pred or "(none)"}', fontsize=8)
@@ -78,7 +71,7 @@ def plot_pr_thresh(probs, targs, vocab, thresh=0.5, ncols=5, size=2.6):
     p, y = as_np(probs), as_np(targs) > 0.5
     th = np.broadcast_to(as_np(thresh), (len(vocab),))
     prec_t, rec_t = precision_multi(p, y, None, thresh), recall_multi(p, y, None, thresh)
-    fig, axs = _grid(len(vocab), ncols, size)
+    fig, axs = get_grid(len(vocab), ncols=min(ncols, len(vocab)), imsize=size, return_fig=True)
     for j, (ax, lbl) in enumerate(zip(axs, vocab)):
         if y[:, j].any():
             prec, rec, _ = skm.precision_recall_curve(y[:, j], p[:, j])

@@ -6,13 +6,12 @@
 from __future__ import annotations
 import difflib, sys
 import timm
-from pathlib import Path
 from fastcore.all import *
 from fastai.vision.all import *
 from fastai.callback.progress import ProgressCallback
 from fastai.losses import BaseLoss
 from timm.loss import AsymmetricLossMultiLabel
-from .weights import LITE0_ARCH, lite0_weights, pretrained_error, arch_name
+from .weights import LITE0_ARCH, lite0_weights, pretrained_error
 from .metrics import default_metrics
 from .contract import scaled, check_size
 from .data import mlc_dls

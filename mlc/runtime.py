@@ -8,7 +8,7 @@ import csv, fcntl, os, signal, sys, threading, time, warnings
 from collections import Counter, deque
 from contextlib import contextmanager
 from functools import cache, partial
-from itertools import islice
+from fastcore.basics import chunked
 from multiprocessing import Pool
 from pathlib import Path
 import numpy as np
@@ -123,20 +123,15 @@ def _decode(fn, spec:dict, max_pixels):
     try: return preprocess(fn, spec, max_pixels), ''
     except Exception as e: return None, why(e)
 
-def _chunks(it, n:int):
-    "Lists of `n` consecutive items of `it` (the last may be shorter)"
-    it = iter(it)
-    while chunk := list(islice(it, n)): yield chunk
-
 # %% ../nbs/17_runtime.ipynb #d17a0020
 def _decoded(files, decode, bs:int, num_workers:int=0, ahead:int=2):
     "(files, `decode` of each) per batch of `bs`, in order; `num_workers` processes decode up to `ahead` batches ahead"
     if not num_workers:
-        for chunk in _chunks(files, bs): yield chunk, [decode(f) for f in chunk]
+        for chunk in chunked(files, bs): yield chunk, [decode(f) for f in chunk]
         return
     with Pool(num_workers, initializer=signal.signal, initargs=(signal.SIGINT, signal.SIG_IGN)) as pool:
         todo = deque()
-        for chunk in _chunks(files, bs):
+        for chunk in chunked(files, bs):
             todo.append((chunk, pool.map_async(decode, chunk)))
             if len(todo) > ahead: c, r = todo.popleft(); yield c, r.get()
         while todo: c, r = todo.popleft(); yield c, r.get()
