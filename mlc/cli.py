@@ -7,7 +7,7 @@ __all__ = ['read_options', 'mlc_data', 'parse_target', 'mlc_train', 'parse_thres
 
 # %% ../nbs/21_cli.ipynb #6e75c2de
 import sys, time, warnings
-from contextlib import ExitStack, contextmanager, nullcontext
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Annotated
 from fastcore.script import call_parse, bool_arg, CliError
@@ -138,7 +138,8 @@ def mlc_train(data:str=None,        # your dataset folder (see the reading optio
     "Train a multi-label classifier, choose its calibration and thresholds held out, report, save it (once under torchrun)"
     from fastai.distributed import rank0_first, rank_distrib
     from mlc.datasets import get_dataset
-    from mlc.distributed import init_distributed, launch_info, mixed_precision_cbs
+    from mlc.distributed import init_distributed, launch_info
+    from mlc.precision import mixed_precision_cbs
     from mlc.learner import train, check_train, LR, LR_MULT
     from mlc.inference import tune_and_save, check_settings, check_model_dir
     from mlc.contract import check_vocab
@@ -204,16 +205,6 @@ def _show(batches, n:int=200) -> dict:
         print(f'... ({more} more rows; use --out FILE for all)')
     return counts
 
-# %% ../nbs/21_cli.ipynb #d2c1a014
-def _autocast(m, precision:str=None):
-    "A context predicting with torch predictor `m` in mixed `precision` (none for `None`)"
-    if precision is None: return nullcontext()
-    if not hasattr(m, 'device'):
-        raise ValueError(f"--mixed-precision needs a torch model (model.json or learner.pkl); "
-                         f"{m} runs in the precision it was exported in")
-    from mlc.distributed import autocast_for
-    return autocast_for(precision, m.device)
-
 # %% ../nbs/21_cli.ipynb #c80fe86e
 @call_parse
 def mlc_predict(model:str,        # model.json (safe artifact), model.onnx (no torch) or learner.pkl (trusted pickle)
@@ -230,7 +221,9 @@ def mlc_predict(model:str,        # model.json (safe artifact), model.onnx (no t
     try:
         with _user_lines('mlc_predict'), ExitStack() as ctx:
             m, kw = load_predictor(model, allow_pickle=True), dict(bs=bs, thresh=parse_thresh(thresh), num_workers=workers)
-            ctx.enter_context(_autocast(m, mixed_precision))
+            if mixed_precision:                                    # torch, only then
+                from mlc.precision import predict_autocast
+                ctx.enter_context(predict_autocast(m, mixed_precision))
             if not out: n = _show(predict_batches(m, iter_image_files(paths), **kw))
             else:
                 with warnings.catch_warnings(action='ignore'): total = sum(1 for _ in iter_image_files(paths))
