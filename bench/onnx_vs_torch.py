@@ -31,7 +31,8 @@ def args(p):
 SUB = '''
 import json, re, sys, time
 t0 = time.perf_counter()
-from mlc.runtime import load_predictor, predict_files
+from mlc.predictor import load_predictor
+from mlc.runtime import predict_files
 t1 = time.perf_counter(); m = load_predictor(sys.argv[1]); files = open(sys.argv[2]).read().split('\\n')
 t2 = time.perf_counter(); rows = predict_files(m, files, bs=64); t3 = time.perf_counter()
 print(json.dumps(dict(import_s=t1-t0, load_s=t2-t1, predict_s=t3-t2, img_per_s=len(files)/(t3-t2), errors=sum(bool(r['error']) for r in rows),
@@ -51,7 +52,8 @@ def make_models(path, size:int, out:Path) -> dict:
 
 def throughput(files, art, onx, size:int, rounds:int) -> dict:
     "images/s of predict_files and of the network alone, torch vs ONNX Runtime, interleaved; and how far their probabilities are apart"
-    from mlc.runtime import load_predictor, predict_files
+    from mlc.predictor import load_predictor
+    from mlc.runtime import predict_files
     from mlc.contract import preprocess, normalize
     tm, om = load_predictor(art), load_predictor(onx)
     dt, do = (pd.DataFrame(predict_files(m, files, bs=64)) for m in (tm, om))

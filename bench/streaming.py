@@ -25,7 +25,8 @@ print(json.dumps(dict(rc=r.returncode, maxrss_kb=u.ru_maxrss, cpu_s=u.ru_utime +
 '''
 
 KEEP = '''import sys, time
-from mlc.runtime import load_predictor, predict_files, iter_image_files
+from mlc.predictor import load_predictor
+from mlc.runtime import predict_files, iter_image_files
 m = load_predictor(sys.argv[1]); t = time.perf_counter()
 rows = predict_files(m, iter_image_files(sys.argv[2]), out=sys.argv[3], bs=int(sys.argv[4]), num_workers=int(sys.argv[5]))
 dt = time.perf_counter() - t

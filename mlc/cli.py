@@ -14,7 +14,8 @@ from fastcore.script import call_parse, bool_arg, CliError
 from fastcore.basics import ifnone
 from fastcore.meta import delegates
 from .contract import sidecar_path
-from .runtime import (iter_image_files, load_predictor, predict_batches, predict_to_file, count_rows, Interrupted,
+from .predictor import load_predictor
+from .runtime import (iter_image_files, predict_batches, predict_to_file, count_rows, Interrupted,
                          Progress)
 
 # %% ../nbs/21_cli.ipynb #d2c1a011

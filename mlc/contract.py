@@ -225,6 +225,7 @@ def _per_label(meta:dict, key:str, default, vocab:list, jfn) -> np.ndarray:
 
 def read_sidecar(path) -> dict:
     "The sidecar of the model at `path`, checked: `thresh`, `temperature` one float32 per label, `label_delim`"
+    if Path(path).suffix == '.pkl': raise ValueError(f"{path} is a fastai pickle, not a model sidecar: use the model.json saved next to it")
     jfn = sidecar_path(path)
     if not jfn.is_file(): raise FileNotFoundError(f"model sidecar {jfn} not found")
     try: meta = json.loads(jfn.read_text())

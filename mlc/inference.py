@@ -16,7 +16,7 @@ import mlc
 from .contract import FORMAT, VERSION, check_vocab, label_thresh, read_sidecar, checked_file, sidecar_path, sha256
 from .contract import contract_digest, plain_mode
 from .contract import probabilities
-from .runtime import Predictor, predict_files, load_predictor, onnx_session, lock_output
+from .runtime import Predictor, predict_files, onnx_session, lock_output
 from .data import write_split
 from .metrics import headline, label_report, as_np
 from .thresholds import THRESH_KINDS, choose_thresholds, thresh_fits, set_thresh, precision_counts, recall_counts
@@ -252,8 +252,7 @@ def export_onnx(model, opset:int=18, atol:float=1e-3) -> Path:
     "Export saved model `model` (sidecar path, or `MLCModel` loaded from one) to ONNX by its sidecar; record it there"
     if opset < 18: raise ValueError(f"opset {opset}: torch's ONNX exporter writes opset 18 or newer")
     loaded = isinstance(model, (str, Path))
-    m = load_predictor(model) if loaded else model           # a path: read and sha256-checked once, here
-    if not isinstance(getattr(m, 'model', None), nn.Module): raise ValueError(f"{model} is not a torch model: export the model.json it was saved as")
+    m = load_model_artifact(model) if loaded else model      # a path: read and sha256-checked once, here
     jfn = m.meta.get('path')
     if jfn is None:
         raise ValueError(f"{m} was not loaded from a saved model: save it with save_model_artifact, then export that")

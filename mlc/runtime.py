@@ -18,7 +18,7 @@ from .contract import *
 # %% auto #0
 __all__ = ['image_extensions', 'ImageFiles', 'iter_image_files', 'image_files', 'predict_batches', 'check_out', 'partial_path',
            'lock_output', 'predict_files', 'done_files', 'progress_line', 'Progress', 'Interrupted', 'count_rows',
-           'predict_to_file', 'onnx_session', 'Predictor', 'OnnxModel', 'load_predictor']
+           'predict_to_file', 'onnx_session', 'Predictor', 'OnnxModel']
 
 # %% ../nbs/17_runtime.ipynb #d17a0005
 @cache
@@ -409,17 +409,3 @@ class OnnxModel(Predictor):
 
     def logits(self, xb:np.ndarray) -> np.ndarray:
         return self.session.run(None, {self.input: np.ascontiguousarray(xb, np.float32)})[0]
-
-# %% ../nbs/17_runtime.ipynb #st17p003
-def load_predictor(path, allow_pickle:bool=False, **kwargs) -> Predictor:
-    "The `Predictor` of model file `path`: ONNX, sidecar, or a trusted pickle"
-    p = Path(path)
-    if p.suffix == '.onnx': return OnnxModel(p, **kwargs)
-    if p.suffix == '.pkl':
-        if not allow_pickle:
-            raise ValueError(f"{p} is a pickle, which runs any code it holds when loaded: use the model.json saved next "
-                             "to it (or allow_pickle=True, for a file you made yourself)")
-        from .inference import load_pickle_predictor    # torch and fastai, only for this kind
-        return load_pickle_predictor(p)
-    from .inference import load_model_artifact          # torch, only for this kind
-    return load_model_artifact(p, **kwargs)
