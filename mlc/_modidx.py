@@ -77,6 +77,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                           'mlc.data._read_csv': ('data.html#_read_csv', 'mlc/data.py'),
                           'mlc.data._split_labels': ('data.html#_split_labels', 'mlc/data.py'),
                           'mlc.data._where': ('data.html#_where', 'mlc/data.py'),
+                          'mlc.data.check_bs': ('data.html#check_bs', 'mlc/data.py'),
                           'mlc.data.dataset_info': ('data.html#dataset_info', 'mlc/data.py'),
                           'mlc.data.default_tfms': ('data.html#default_tfms', 'mlc/data.py'),
                           'mlc.data.describe': ('data.html#describe', 'mlc/data.py'),

@@ -150,7 +150,7 @@ def mlc_train(data:str=None,        # your dataset folder (see the reading optio
     with _user_lines('mlc_train'):
         target = parse_target(thresh_for)
         lr, lr_mult = ifnone(lr, LR), ifnone(lr_mult, LR_MULT)
-        check_train(epochs, lr, lr_mult, size, arch, loss); check_settings(calibrate, thresh, **target)
+        check_train(epochs, lr, lr_mult, size, arch, loss, bs); check_settings(calibrate, thresh, **target)
         check_model_dir(out)                                           # what would fail after training, before it
         cbs = mixed_precision_cbs(mixed_precision)
         path = Path(data) if data else rank0_first(get_dataset, source, n=n, seed=seed)

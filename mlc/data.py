@@ -14,8 +14,8 @@ from .contract import load_rgb, why, check_size
 
 # %% auto #0
 __all__ = ['label_vocab', 'multi_hot', 'onehot_labels', 'stratified_split', 'split_warnings', 'load_labels', 'mlc_splitter',
-           'MLCImage', 'mlc_datablock', 'dataset_info', 'default_tfms', 'mlc_dls', 'label_counts', 'labels_per_image',
-           'plot_labels_per_image', 'describe', 'write_split']
+           'MLCImage', 'mlc_datablock', 'dataset_info', 'default_tfms', 'check_bs', 'mlc_dls', 'label_counts',
+           'labels_per_image', 'plot_labels_per_image', 'describe', 'write_split']
 
 # %% ../nbs/10_data.ipynb #a5572d04
 def _where(fn, i:int) -> str:
@@ -333,9 +333,14 @@ def default_tfms(source:str, size:int) -> tuple:
     return RandomResizedCrop(size, min_scale=0.35), [norm]
 
 # %% ../nbs/10_data.ipynb #c9795943
+def check_bs(bs:int) -> int:
+    "`bs` if it is a batch size: a whole number, 1 or more"
+    if not (bs >= 1 and int(bs) == bs): raise ValueError(f"bs={bs}: the batch size must be a whole number, at least 1")
+    return int(bs)
+
 def _batch_size(bs:int, df:pd.DataFrame) -> int:
     "`bs`, or the number of training images (per process) when it is smaller, with a warning; refuses `bs < 1`."
-    if not bs >= 1: raise ValueError(f"bs={bs}: the batch size must be at least 1")
+    bs = check_bs(bs)
     n = int((~df.is_valid.astype(bool)).sum()) // max(num_distrib(), 1) if 'is_valid' in df else bs
     if 0 < n < bs:
         warnings.warn(f"bs={bs} is larger than the {n} training images{' per process' if num_distrib() > 1 else ''}: "

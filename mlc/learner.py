@@ -14,7 +14,7 @@ from timm.loss import AsymmetricLossMultiLabel
 from .weights import LITE0_ARCH, lite0_weights, pretrained_error
 from .metrics import default_metrics
 from .contract import scaled, check_size
-from .data import mlc_dls
+from .data import mlc_dls, check_bs
 from .distributed import init_distributed
 
 # %% auto #0
@@ -119,10 +119,10 @@ def mlc_fit(self:Learner, epochs:int, lr:float=LR, lr_mult:float=LR_MULT, **kwar
     else: self.fit_one_cycle(epochs + 1, lr, **kwargs)
 
 # %% ../nbs/12_learner.ipynb #a3f62bfd
-def check_train(epochs=3, lr=LR, lr_mult=LR_MULT, size=64, arch=LITE0_ARCH, loss:str='bce'):
+def check_train(epochs=3, lr=LR, lr_mult=LR_MULT, size=64, arch=LITE0_ARCH, loss:str='bce', bs:int=64):
     "Refuse options `train` can't train with, one line each"
     if loss not in LOSSES: raise ValueError(f"unknown loss {loss!r}: use one of {', '.join(LOSSES)}")
-    check_size(size); resolve_arch(arch)
+    check_size(size); resolve_arch(arch); check_bs(bs)
     if not (epochs >= 0 and int(epochs) == epochs):
         raise ValueError(f"epochs={epochs}: expected a whole number, 0 or more (0: only the first, frozen epoch)")
     if not lr > 0: raise ValueError(f"lr={lr}: the learning rate must be a number above 0 (mlc's default: {LR})")
@@ -131,7 +131,7 @@ def check_train(epochs=3, lr=LR, lr_mult=LR_MULT, size=64, arch=LITE0_ARCH, loss
 def train(path, arch='tf_efficientnet_lite0', pretrained:bool=True, epochs:int=3, lr:float=LR, lr_mult:float=LR_MULT,
           size:int=64, bs:int=64, seed:int=42, dls_kwargs:dict=None, **kwargs) -> Learner:
     "`mlc_fit` an `mlc_learner` on the dataset at `path`, reproducibly for a `seed`; on every process of a `torchrun` launch."
-    check_train(epochs, lr, lr_mult, size, arch, kwargs.get('loss', 'bce'))     # before any data is read
+    check_train(epochs, lr, lr_mult, size, arch, kwargs.get('loss', 'bce'), bs)     # before any data is read
     init_distributed()
     set_seed(seed, reproducible=True)
     dls = mlc_dls(path, size=size, bs=bs, seed=seed, **ifnone(dls_kwargs, {}))
