@@ -25,7 +25,7 @@ __all__ = ['EMPTY', 'CSS', 'HEAD', 'LAUNCH_KW', 'app_predict', 'thumbnail', 'res
 _log = logging.getLogger(__name__)
 
 def app_predict(model, files:list, bs:int=16) -> tuple:
-    "(probabilities (files, labels), errors) of `files` by `model`; if the model fails, each file's error says so"
+    "(probs, errors) of `files`; a model failure is each file's error"
     try:
         rows = predict_files(model, files, bs=bs)
         return (np.float32([[r[v] for v in model.vocab] for r in rows]).reshape(len(files), len(model.vocab)),
@@ -37,7 +37,7 @@ def app_predict(model, files:list, bs:int=16) -> tuple:
 
 # %% ../nbs/20_app.ipynb #a20a000b
 def thumbnail(fn, size:int=72) -> str:
-    "A PNG data URI of a small copy of image `fn`, or '' when it can't be decoded"
+    "PNG data URI of a small copy of `fn`, or '' if undecodable"
     try: im = load_rgb(fn)
     except Exception: return ''
     im.thumbnail((size, size)); buf = io.BytesIO(); im.save(buf, 'PNG')
@@ -47,7 +47,7 @@ def thumbnail(fn, size:int=72) -> str:
 EMPTY = '<div id="mlc-empty" class="mlc-none">Upload images (or click an example) to see their labels.</div>'
 
 def _bars(r:dict, vocab:list, thresh, on:list) -> str:
-    "One bar per label: its probability, with a tick at its threshold"
+    "A bar per label: probability, with a tick at its threshold"
     return ''.join(f'<div class="mlc-bar{" mlc-on" if v in on else ""}" data-label="{html.escape(v)}" '
                    f'data-prob="{r[v]:.6f}" data-thresh="{t:.4f}"><span class="mlc-name">{html.escape(v)}</span>'
                    f'<div class="mlc-track"><div class="mlc-fill" style="width:{100*r[v]:.1f}%"></div>'
@@ -55,7 +55,7 @@ def _bars(r:dict, vocab:list, thresh, on:list) -> str:
                    f'<span class="mlc-val">{r[v]:.3f}</span></div>' for v, t in zip(vocab, thresh))
 
 def results_html(rows:list, vocab:list, thresh, thumbs:list, mode:str) -> str:
-    "The page's table of prediction `rows` (from `prediction_rows`) at `thresh`, one row per image; error rows say why"
+    "HTML table of prediction `rows` at `thresh`; errors say why"
     if not rows: return EMPTY
     n_err = sum(bool(r['error']) for r in rows)
     ths = ', '.join(f'{html.escape(v)} {t:.2f}' for v, t in zip(vocab, thresh))
@@ -113,7 +113,7 @@ def _describe(model) -> str:
 
 def make_app(model, examples=None, out_dir=None, title:str='mlc: multi-label image classifier',
              bs:int=16) -> gr.Blocks:
-    "A Gradio page labelling uploaded images with predictor `model`; CSVs go to `out_dir` (default: `GRADIO_TEMP_DIR`)"
+    "Gradio app labelling images with `model`; CSVs to `out_dir`"
     vocab = list(model.vocab)
     examples = [Path(e) for e in (examples or [])]
     missing = [str(e) for e in examples if not e.is_file()]
@@ -168,7 +168,7 @@ def make_app(model, examples=None, out_dir=None, title:str='mlc: multi-label ima
 
 # %% ../nbs/20_app.ipynb #a20a0013
 def serve(model, host:str='127.0.0.1', port:int=7860, examples=None, **kwargs):
-    "Serve `make_app(model, examples)` on http://`host`:`port` until SIGTERM or Ctrl-C"
+    "Serve `make_app` on `host`:`port` until SIGTERM or Ctrl-C"
     if not (isinstance(port, int) and 0 < port < 65536): raise ValueError(f"port {port!r}: use a number from 1 to 65535")
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT): signal.signal(sig, lambda *_: stop.set())

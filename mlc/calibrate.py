@@ -18,7 +18,7 @@ __all__ = ['CAL_KINDS', 'reliability', 'ece', 'plot_reliability', 'fit_temperatu
 
 # %% ../nbs/15_calibrate.ipynb #ca1b0006
 def reliability(probs, targs, n_bins:int=15) -> pd.DataFrame:
-    "Per equal-width bin of the (image, label) pairs' probabilities: bounds, pairs, mean probability, fraction positive"
+    "Per bin: bounds, pairs, mean probability, fraction positive"
     p, y = as_np(probs).ravel().astype(np.float64), (as_np(targs).ravel() > 0.5)
     b = np.minimum((p*n_bins).astype(int), n_bins - 1)
     n = np.bincount(b, minlength=n_bins)
@@ -28,14 +28,14 @@ def reliability(probs, targs, n_bins:int=15) -> pd.DataFrame:
 
 # %% ../nbs/15_calibrate.ipynb #st150002
 def ece(probs, targs, n_bins:int=15) -> float:
-    "Expected calibration error: each bin's `|fraction positive - mean probability|`, weighted by its share of pairs"
+    "Expected calibration error over equal-width bins"
     r = reliability(probs, targs, n_bins)
     r = r[r.n > 0]
     return float((r.n*(r.frac_pos - r.mean_prob).abs()).sum()/r.n.sum())
 
 # %% ../nbs/15_calibrate.ipynb #ca1b000a
 def plot_reliability(probs, targs, n_bins:int=15, ax=None, label:str=None, counts:bool=True):
-    "Reliability diagram of the (image, label) pairs: fraction positive vs mean probability per bin, with the diagonal; returns the figure"
+    "Reliability diagram: fraction positive vs mean probability"
     if ax is None: _, ax = plt.subplots(figsize=(5, 5))
     r = reliability(probs, targs, n_bins)
     r = r[r.n > 0]
@@ -61,7 +61,7 @@ def _best_log_t(z, y) -> float:
     return minimize_scalar(partial(_nll, z, y), bounds=_LOG_T, method='bounded', options=dict(xatol=1e-6)).x
 
 def fit_temperature(logits, targs, per_label:bool=False, min_pos:int=10):
-    "Temperature minimising the BCE of `sigmoid(logits / T)`: one float, or one per label (float32 array) if `per_label`"
+    "Temperature minimising BCE; one per label if `per_label`"
     z, y = as_np(logits).astype(np.float64), (as_np(targs) > 0.5).astype(np.float64)
     t = float(np.float32(np.exp(_best_log_t(z.ravel(), y.ravel()))))     # float32, as stored and applied
     if not per_label: return t
@@ -71,7 +71,7 @@ def fit_temperature(logits, targs, per_label:bool=False, min_pos:int=10):
 
 # %% ../nbs/15_calibrate.ipynb #ca1b0011
 def set_temperature(learn, temperature):
-    "Install `temperature` (positive: one number or one per label) on `learn.loss_func`, which `get_preds`, `predict`, metrics and saved models use"
+    "Set `temperature` on `learn.loss_func`, which all predictions use"
     if not hasattr(learn.loss_func, 'temperature'):
         raise ValueError(f"learn.loss_func ({type(learn.loss_func).__name__}) has no `temperature`: "
                          "build the learner with mlc_learner")
@@ -93,7 +93,7 @@ def _ece_score(logits, targs, temperature, n_bins:int=15) -> dict:
     return dict(ece=ece(probabilities(logits, temperature), targs, n_bins))
 
 def choose_calibration(logits, targs, kind:str='auto', min_pos:int=10, n_bins:int=15, seed:int=0) -> dict:
-    "Temperature of `kind` (one of `CAL_KINDS`, or 'auto': by `held_out_choice`), with each kind's 2-fold held-out ECE"
+    "Temperature of `kind` (or 'auto'), and each kind's held-out ECE"
     kind = ifnone(kind, 'none')
     if kind not in ('auto', *CAL_KINDS):
         raise ValueError(f"calibration={kind!r}: use 'auto', " + ', '.join(map(repr, CAL_KINDS)))
@@ -108,7 +108,7 @@ def choose_calibration(logits, targs, kind:str='auto', min_pos:int=10, n_bins:in
                 ece=held, folds=folds, ece_before=held['none'], ece_after=held[kept])
 
 def calibrate(learn, per_label:bool=False, min_pos:int=10, n_bins:int=15, seed:int=0, preds=None, kind:str=None) -> dict:
-    "`choose_calibration` on `learn`'s validation set (or `preds=(logits, targs)`); install its temperature and return it"
+    "`choose_calibration` on validation preds; install its temperature"
     logits, targs = preds if preds is not None else learn.get_preds(act=noop)
     res = choose_calibration(logits, targs, kind or ('label' if per_label else 'model'), min_pos, n_bins, seed)
     set_temperature(learn, res['temperature'])

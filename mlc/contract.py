@@ -21,7 +21,7 @@ __all__ = ['PRED_COLS', 'SIZE_RANGE', 'FORMAT', 'VERSION', 'check_vocab', 'label
 PRED_COLS = ('file', 'labels', 'error')
 
 def check_vocab(vocab, delim:str|None=None) -> list:
-    "The vocab as a list of distinct non-empty strings, none a prediction column or containing `delim`"
+    "Checked vocab: distinct non-empty strings, none with `delim`"
     if (isinstance(vocab, (str, bytes, dict)) or not hasattr(vocab, '__iter__')
             or not all(isinstance(v, str) and v for v in vocab)):
         raise ValueError(f"vocab must be a list of non-empty strings, got {vocab!r}")
@@ -37,7 +37,7 @@ def check_vocab(vocab, delim:str|None=None) -> list:
 
 # %% ../nbs/16_contract.ipynb #9e870187
 def label_thresh(thresh, vocab, base=0.5) -> np.ndarray:
-    "One float32 threshold per label from a number, a sequence in vocab order, or a `{label: thresh}` dict over `base`"
+    "One float32 threshold per label from a number, list or dict"
     vocab = list(vocab)
     if isinstance(thresh, dict):
         unknown = [k for k in thresh if k not in vocab]
@@ -58,24 +58,24 @@ def label_thresh(thresh, vocab, base=0.5) -> np.ndarray:
 
 # %% ../nbs/16_contract.ipynb #c0a7f00a
 def sigmoid(x) -> np.ndarray:
-    "The logistic function, computed without overflow for large |x|"
+    "The logistic function, without overflow for large |x|"
     x = np.asarray(x, dtype=np.float32)
     e = np.exp(-np.abs(x))
     return np.where(x >= 0, 1/(1 + e), e/(1 + e)).astype(np.float32)
 
 # %% ../nbs/16_contract.ipynb #st160002
 def scaled(logits, temperature=1.):
-    "`logits / temperature`, for numpy arrays and torch tensors alike"
+    "`logits / temperature` for numpy arrays and torch tensors"
     t = np.asarray(temperature, dtype=np.float32)
     return logits / logits.new_tensor(t) if hasattr(logits, 'new_tensor') else np.asarray(logits, dtype=np.float32) / t
 
 def probabilities(logits, temperature=1.) -> np.ndarray:
-    "Per-label probabilities `sigmoid(logits / temperature)`; `temperature` is one number or one per label"
+    "Per-label `sigmoid(logits / temperature)`"
     return sigmoid(scaled(np.asarray(logits, dtype=np.float32), temperature))
 
 # %% ../nbs/16_contract.ipynb #c0a7f00d
 def label_sets(probs, thresh, vocab, delim:str=' ') -> list:
-    "For each row of `probs`, the names of the labels with `prob > thresh`, joined by `delim`"
+    "Each row's labels with `prob > thresh`, joined by `delim`"
     keep = np.asarray(probs) > np.asarray(thresh)
     return [delim.join(v for v, k in zip(vocab, row) if k) for row in keep]
 
@@ -84,7 +84,7 @@ _16BIT = ('I;16', 'I;16L', 'I;16B', 'I;16N', 'I')
 class ImageTooLarge(ValueError): "An image with more pixels than allowed."
 
 def load_rgb(fn, max_pixels:int|None=Image.MAX_IMAGE_PIXELS) -> Image.Image:
-    "Decode `fn` to an RGB PIL image like fastai's `PILImage.create`, scaling 16-bit images and refusing huge ones"
+    "Decode `fn` to RGB like `PILImage.create`, refusing huge images"
     with warnings.catch_warnings():
         warnings.simplefilter('ignore', Image.DecompressionBombWarning)
         im = Image.open(fn)
@@ -114,7 +114,7 @@ _NP_PAD = dict(zeros='constant', border='edge', reflection='reflect')
 
 def _crop_pad(im:Image.Image, sz:tuple, tl:tuple, pad_mode:str='zeros', resample=Image.BILINEAR,
               resize_to=None) -> Image.Image:
-    "fastai's `crop_pad` of a PIL image: the `sz` = (w, h) window at top-left `tl` (padded where outside), then resized"
+    "fastai's `crop_pad` of a PIL image: `sz` at `tl`, to `resize_to`"
     (w, h), (cw, ch), (l, t) = im.size, sz, tl
     if (l >= 0 or t >= 0 or l + cw <= w or t + ch <= h) and (l, t, l + cw, t + ch) != (0, 0, w, h):
         im = im.crop((max(l, 0), max(t, 0), min(l + cw, w), min(t + ch, h)))
@@ -126,7 +126,7 @@ def _crop_pad(im:Image.Image, sz:tuple, tl:tuple, pad_mode:str='zeros', resample
 
 # %% ../nbs/16_contract.ipynb #c0a7f011
 def fastai_resize(im:Image.Image, spec:dict) -> Image.Image:
-    "What the fastai `Resize` or `RandomResizedCrop` in `spec` (a sidecar's 'resize') does to `im` at validation time"
+    "`im` resized as the fastai transform `spec` does at validation"
     (th, tw), rs = spec['size'], spec.get('resample', Image.BILINEAR)
     w, h = im.size
     if spec['tfm'] == 'RandomResizedCrop':
@@ -141,12 +141,12 @@ def fastai_resize(im:Image.Image, spec:dict) -> Image.Image:
 
 # %% ../nbs/16_contract.ipynb #c0a7f015
 def image_array(im:Image.Image) -> np.ndarray:
-    "An RGB PIL image as a channels-first uint8 array (3, h, w), like fastai's `ToTensor`"
+    "RGB PIL image as a (3, h, w) uint8 array, like `ToTensor`"
     return np.asarray(im, dtype=np.uint8).transpose(2, 0, 1)
 
 # %% ../nbs/16_contract.ipynb #st160006
 def normalize(xb:np.ndarray, spec:dict) -> np.ndarray:
-    "A uint8 batch (n, 3, h, w) scaled by `spec['div']` and normalised by its mean and std, as fastai does, in float32"
+    "uint8 batch (n, 3, h, w) normalised by `spec` to float32"
     x = xb.astype(np.float32) / np.float32(spec.get('div', 255.))
     if spec.get('mean') is None: return x
     return (x - np.float32(spec['mean']).reshape(1, -1, 1, 1)) / np.float32(spec['std']).reshape(1, -1, 1, 1)
@@ -155,7 +155,7 @@ def normalize(xb:np.ndarray, spec:dict) -> np.ndarray:
 SIZE_RANGE = (8, 2048)   # pixels per side: smaller breaks the networks' pooling, larger needs GBs per batch
 
 def check_size(size) -> list:
-    "`size` (one side or [height, width]) as [h, w] in `SIZE_RANGE`"
+    "`size` (one side or [h, w]) as [h, w] in `SIZE_RANGE`"
     hw = [size, size] if isinstance(size, int) else size
     lo, hi = SIZE_RANGE
     if not (isinstance(hw, (list, tuple)) and len(hw) == 2 and all(isinstance(s, int) and not isinstance(s, bool) for s in hw)):
@@ -167,7 +167,7 @@ def check_size(size) -> list:
 _RESIZE_KEYS = dict(Resize=('method', 'pad_mode'), RandomResizedCrop=('val_xtra',))
 
 def check_preprocess(spec) -> dict:
-    "`spec` (a sidecar's 'preprocess') if it describes a preprocessing `fastai_resize` and `normalize` can apply"
+    "`spec` if `fastai_resize` and `normalize` can apply it"
     rs = spec.get('resize') if isinstance(spec, dict) else None
     if not isinstance(rs, dict): raise ValueError(f"preprocessing {spec!r} has no 'resize' description")
     if rs.get('tfm') not in _RESIZE_KEYS:
@@ -186,7 +186,7 @@ def check_preprocess(spec) -> dict:
 
 # %% ../nbs/16_contract.ipynb #c0a7f01b
 def preprocess(fn, spec:dict, max_pixels:int|None=Image.MAX_IMAGE_PIXELS) -> np.ndarray:
-    "Image file `fn` decoded and resized as `spec` says: a uint8 array (3, h, w)"
+    "Image `fn` decoded and resized by `spec`: uint8 (3, h, w)"
     return image_array(fastai_resize(load_rgb(fn, max_pixels), spec['resize']))
 
 # %% ../nbs/16_contract.ipynb #c0a7f01e
@@ -209,13 +209,13 @@ def contract_digest(meta:dict) -> str:
 
 # %% ../nbs/16_contract.ipynb #st160008
 def sidecar_path(path) -> Path:
-    "The sidecar `.json` of a model given by its sidecar, weights or ONNX file, or its name without suffix"
+    "Sidecar `.json` of a model given by any of its files or name"
     p = Path(path)
     return p.with_suffix('.json') if p.suffix in ('.json', '.safetensors', '.onnx') else p.with_name(p.name + '.json')
 
 # %% ../nbs/16_contract.ipynb #c0a7f020
 def _per_label(meta:dict, key:str, default, vocab:list, jfn) -> np.ndarray:
-    "Field `key` of `meta` (a number or one per label, positive and finite) as one float32 per label"
+    "Field `key` of `meta` as one positive float32 per label"
     v = meta.get(key, default)
     try: a = np.broadcast_to(np.asarray(v, dtype=np.float32), (len(vocab),)).copy()
     except (TypeError, ValueError):
@@ -224,7 +224,7 @@ def _per_label(meta:dict, key:str, default, vocab:list, jfn) -> np.ndarray:
     return a
 
 def read_sidecar(path) -> dict:
-    "The sidecar of the model at `path`, checked: `thresh`, `temperature` one float32 per label, `label_delim`"
+    "The sidecar of the model at `path`, checked"
     if Path(path).suffix == '.pkl': raise ValueError(f"{path} is a fastai pickle, not a model sidecar: use the model.json saved next to it")
     jfn = sidecar_path(path)
     if not jfn.is_file(): raise FileNotFoundError(f"model sidecar {jfn} not found")
@@ -256,7 +256,7 @@ def read_sidecar(path) -> dict:
 
 # %% ../nbs/16_contract.ipynb #c0a7f021
 def checked_file(meta:dict, key:str='weights') -> Path:
-    "The file the sidecar `meta` names under `key` ('weights' or 'onnx'), after checking that it exists and its sha256"
+    "File named by `meta[key]`, after checking it and its sha256"
     jfn = meta['path']
     if key == 'weights': name, digest = meta['weights'], meta['sha256']
     elif isinstance(meta.get(key), dict): name, digest = meta[key].get('file'), meta[key].get('sha256')
@@ -271,7 +271,7 @@ def checked_file(meta:dict, key:str='weights') -> Path:
 
 # %% ../nbs/16_contract.ipynb #c0a7f025
 def prediction_rows(files, probs, errors, vocab, thresh, delim:str=' ') -> list:
-    "One dict per file: file, labels over `thresh`, one probability per label (NaN for errors), error"
+    "One dict per file: file, labels, probabilities, error"
     probs = np.asarray(probs, dtype=np.float32).reshape(len(files), len(vocab))
     labels = label_sets(np.nan_to_num(probs, nan=-1.), thresh, vocab, delim)
     return [dict(file=str(f), labels=l, **dict(zip(vocab, map(float, p))), error=e)
@@ -280,7 +280,7 @@ def prediction_rows(files, probs, errors, vocab, thresh, delim:str=' ') -> list:
 # %% ../nbs/16_contract.ipynb #st16a001
 @contextmanager
 def atomic_open(fn, mode:str='w', **kwargs):
-    "Open a hidden temporary file beside `fn` that replaces `fn`, synced to disk, only if the block succeeds"
+    "Temp file replacing `fn` (synced) only if the block succeeds"
     fn = Path(fn)
     tmp = fn.with_name(f'.{fn.name}.{os.getpid()}.mlc-tmp')
     try:
@@ -292,7 +292,7 @@ def atomic_open(fn, mode:str='w', **kwargs):
 
 # %% ../nbs/16_contract.ipynb #st16c001
 def plain_mode(fn) -> Path:
-    "Give file `fn` the mode `open` gives a new file (0666 less the umask)"
+    "Give `fn` the mode `open` gives a new file (0666 less umask)"
     mask = os.umask(0); os.umask(mask)
     os.chmod(fn, 0o666 & ~mask)
     return Path(fn)
@@ -307,7 +307,7 @@ def _json(v):
     return (None if math.isnan(v) else round(v, 6)) if isinstance(v, float) else v
 
 def write_predictions(rows, out, mode:str='w') -> Path:
-    "Write prediction `rows` to `out` (`.csv` or `.json`) as a new file; `mode='a'` appends to a CSV"
+    "Write `rows` to `out` (.csv or .json); `mode='a'` appends a CSV"
     out = Path(out)
     if out.suffix.lower() not in ('.csv', '.json'):
         raise ValueError(f"cannot write predictions to {out}: use a .csv or .json file name")

@@ -19,7 +19,7 @@ __all__ = ['label_vocab', 'multi_hot', 'onehot_labels', 'stratified_split', 'spl
 
 # %% ../nbs/10_data.ipynb #a5572d04
 def _where(fn, i:int) -> str:
-    "'file line N' for data row `i` of CSV `fn` (line 1 is the header)."
+    "'file line N' of data row `i` of CSV `fn`"
     return f"{fn} line {i+2}"
 
 def _parse_bool(v, where:str, col:str) -> bool:
@@ -30,7 +30,7 @@ def _parse_bool(v, where:str, col:str) -> bool:
     raise ValueError(f"{where}: {col}={v!r} is not a truth value (use True/False)")
 
 def _check_image(fn:Path):
-    "None if `fn` decodes to its last pixel as training and `mlc_predict` decode it (`load_rgb`), else a short reason."
+    "None if `fn` fully decodes (`load_rgb`), else a short reason"
     if not fn.exists(): return 'missing'
     try: load_rgb(fn)
     except Exception as e: return f'unreadable ({why(e)})'
@@ -45,7 +45,7 @@ def label_vocab(df:pd.DataFrame, label_delim:str=' ') -> list:
     return sorted({l for s in df.labels for l in _split_labels(s, label_delim)})
 
 def multi_hot(df:pd.DataFrame, vocab:list, label_delim:str=' ') -> np.ndarray:
-    "Boolean matrix (images, labels): `True` where an image carries a label of `vocab`."
+    "Bool matrix (images, labels) of `vocab` labels on each image"
     o2i = {l: i for i, l in enumerate(vocab)}
     y = np.zeros((len(df), len(vocab)), bool)
     for r, s in enumerate(df.labels): y[r, [o2i[l] for l in _split_labels(s, label_delim)]] = True
@@ -55,13 +55,13 @@ def multi_hot(df:pd.DataFrame, vocab:list, label_delim:str=' ') -> np.ndarray:
 _UNCERTAIN = ('error', 'zero', 'one', 'drop')
 
 def _cell_truth(v:pd.Series) -> pd.Series:
-    "1.0/0.0 for cells that are 0/1 (or true/false), NaN for anything else."
+    "1.0/0.0 for 0/1 or true/false cells, NaN for others"
     s = v.str.strip().str.lower().replace({'true': '1', 'false': '0'})
     x = pd.to_numeric(s, errors='coerce')
     return x.where(x.isin([0, 1]))
 
 def onehot_labels(df:pd.DataFrame, label_cols:list, on_uncertain:str='error', fn='CSV', label_delim:str=' ') -> tuple:
-    "Labels joined by `label_delim` from `df`'s 0/1 columns `label_cols`, and the mask of rows kept (`on_uncertain`)."
+    "`label_cols` 0/1 columns as joined labels, and the rows kept"
     if on_uncertain not in _UNCERTAIN: raise ValueError(f"on_uncertain={on_uncertain!r}: expected one of {_UNCERTAIN}")
     names = [str(c).strip() for c in label_cols]
     if len(set(names)) < len(names):
@@ -89,7 +89,7 @@ def onehot_labels(df:pd.DataFrame, label_cols:list, on_uncertain:str='error', fn
 
 # %% ../nbs/10_data.ipynb #d0a1b009
 def _move_for(y:np.ndarray, valid:np.ndarray, l:int, to_valid:bool):
-    "Image index of label `l` to move to valid (`to_valid`) or train, taking no label off a side it needs; or None."
+    "Image of `l` to move (`to_valid` or back) safely, or None"
     n = y.sum(0)
     src = valid != to_valid                                  # the side the image leaves
     left = (y & src[:, None]).sum(0)                         # per label, images on that side
@@ -99,7 +99,7 @@ def _move_for(y:np.ndarray, valid:np.ndarray, l:int, to_valid:bool):
     return idx[np.argmin(y[idx].sum(1))] if len(idx) else None   # the image with fewest labels
 
 def stratified_split(y:np.ndarray, valid_pct:float=0.2, seed:int=42) -> np.ndarray:
-    "Valid mask for multi-hot `y`: iterative stratification; labels of 2+ images on both sides, 1-image ones in train."
+    "Valid mask for multi-hot `y` by iterative stratification"
     from iterstrat.ml_stratifiers import MultilabelStratifiedShuffleSplit
     y = np.asarray(y, bool)
     strat = y if y.shape[1] > 1 else np.c_[y, np.zeros(len(y), bool)]   # the package wants 2+ columns
@@ -115,7 +115,7 @@ def stratified_split(y:np.ndarray, valid_pct:float=0.2, seed:int=42) -> np.ndarr
 
 # %% ../nbs/10_data.ipynb #d0a1b021
 def _read_csv(path:Path, csv:str) -> tuple:
-    "The CSV `path/csv` read as strings with empty cells kept as '', and its path."
+    "CSV `path/csv` as strings (empty cells ''), and its path"
     fn = path/csv
     if not fn.exists():
         others = sorted(p.name for p in path.glob('*.csv')) if path.is_dir() else []
@@ -130,13 +130,13 @@ def _read_csv(path:Path, csv:str) -> tuple:
     return fn, df
 
 def _need_col(df:pd.DataFrame, fn, col:str, what:str, hint:str=''):
-    "Refuse a CSV without column `col`, naming the option (`what`) that named it."
+    "Refuse a CSV without `col`, naming the option `what`"
     if col not in df.columns:
         raise ValueError(f"{fn} has no column {col!r} ({what}); its columns are {list(df.columns)}{hint}")
 
 # %% ../nbs/10_data.ipynb #d0a1b023
 def _in_folder(name:str, folder) -> str|None:
-    "`name` (relative to `folder`, or absolute) as a POSIX path relative to `folder`, or None if it is outside."
+    "`name` as a POSIX path relative to `folder`, or None if outside"
     base = os.path.abspath(folder)
     full = os.path.normpath(os.path.join(base, name))
     for f, b in ((full, base), (os.path.realpath(full), os.path.realpath(base))):   # also through a linked folder
@@ -144,7 +144,7 @@ def _in_folder(name:str, folder) -> str|None:
         if rel != os.pardir and not rel.startswith(os.pardir + os.sep): return Path(rel).as_posix()
 
 def _file_names(df:pd.DataFrame, fn, fn_col:str, folder, pref:str='', suff:str='') -> pd.Series:
-    "Each row's `pref + name + suff` as a path relative to `folder`, refusing empty, outside and repeated ones."
+    "Each row's `pref+name+suff` under `folder`; refuses bad ones"
     raw = df[fn_col]
     names = raw.str.strip()
     empty = np.where(names == '')[0]
@@ -167,7 +167,7 @@ def _file_names(df:pd.DataFrame, fn, fn_col:str, folder, pref:str='', suff:str='
 
 # %% ../nbs/10_data.ipynb #d0a1b025
 def _label_columns(df:pd.DataFrame, fn, label_cols, fn_col:str, valid_col:str=None) -> list:
-    "The CSV columns named by `label_cols`: a list, 'a,b,c', or '*' for all but the file and validation columns."
+    "CSV columns named by `label_cols`: a list, 'a,b,c' or '*'"
     if isinstance(label_cols, str) and label_cols.strip() == '*':
         return [c for c in df.columns if c not in (fn_col, valid_col)]
     want = [c.strip() for c in label_cols.split(',')] if isinstance(label_cols, str) else list(label_cols)
@@ -182,7 +182,7 @@ def _label_columns(df:pd.DataFrame, fn, label_cols, fn_col:str, valid_col:str=No
 
 # %% ../nbs/10_data.ipynb #d0a1b027
 def _label_warnings(fn, cells, vocab:list, label_delim:str, onehot:bool=False):
-    "Warn about labels that differ only by case, spaced and unspaced spellings, and delimiter-like characters."
+    "Warn about near-duplicate labels and delimiter-like characters"
     low = groupby(vocab, str.lower)
     same = [v for v in low.values() if len(v) > 1]
     if same: warnings.warn(f"{fn}: label(s) that differ only by case are read as different labels: "
@@ -200,7 +200,7 @@ def _label_warnings(fn, cells, vocab:list, label_delim:str, onehot:bool=False):
 
 # %% ../nbs/10_data.ipynb #d0a1b029
 def _check_images(df:pd.DataFrame, folder:Path, fn, on_bad:str='raise', listed=None) -> pd.DataFrame:
-    "`df` minus rows of missing/unreadable images (`on_bad='drop'`) or an error naming them; warns of unlisted files."
+    "`df` minus bad images (`on_bad='drop'`) or an error; warns of extras"
     if not folder.is_dir():
         raise FileNotFoundError(f"image folder {folder} does not exist (folder); {fn} lists {len(df)} images in it")
     extra = sorted(set(o.relative_to(folder).as_posix() for o in get_image_files(folder))
@@ -221,7 +221,7 @@ def _check_images(df:pd.DataFrame, folder:Path, fn, on_bad:str='raise', listed=N
 
 # %% ../nbs/10_data.ipynb #d0a1b031
 def split_warnings(y:np.ndarray, valid:np.ndarray, vocab:list) -> list:
-    "One line per kind of label the split leaves on one side, naming the labels and their image counts."
+    "A line per kind of label the split leaves on one side"
     n, va = y.sum(0), y[valid].sum(0)
     def _names(m): return ', '.join(f'{vocab[l]!r} ({n[l]} image{"s" if n[l] > 1 else ""})' for l in np.where(m)[0])
     kinds = [((n == 1) & (va == 0), 'label(s) with a single image, in training (nothing validates them)'),
@@ -247,7 +247,7 @@ def load_labels(path,                 # dataset folder
                 pref:str='',          # added before each file name
                 on_bad:str='raise',   # missing or unreadable images: 'raise' or 'drop' their rows
                 check_images:bool=True): # open every image (and count unlisted files)
-    "Read labels in any fastai CSV layout into mlc's (fname, labels, is_valid), checking them and splitting if needed."
+    "Any fastai CSV layout as mlc's (fname, labels, is_valid), checked"
     path = Path(path)
     if on_bad not in ('raise', 'drop'): raise ValueError(f"on_bad={on_bad!r}: expected 'raise' or 'drop'")
     if valid_pct is not None and not 0 < valid_pct < 1: raise ValueError(f"valid_pct={valid_pct}: expected a share between 0 and 1, e.g. 0.2")
@@ -291,7 +291,7 @@ def load_labels(path,                 # dataset folder
 
 # %% ../nbs/10_data.ipynb #82def32b
 def mlc_splitter(valid_col:str='is_valid'):
-    "Split on `valid_col` (as `load_labels` returns it); refuse an empty side."
+    "Split on `valid_col`; refuse an empty side"
     def _inner(df):
         if valid_col not in df.columns:
             raise ValueError(f"no {valid_col!r} column: read the labels with load_labels, which adds the split")
@@ -304,16 +304,16 @@ def mlc_splitter(valid_col:str='is_valid'):
 
 # %% ../nbs/10_data.ipynb #d0a1b046
 class MLCImage(PILImage):
-    "fastai's `PILImage`, decoded from a file by `mlc.contract.load_rgb` as `mlc_predict` decodes it."
+    "fastai's `PILImage`, decoded by `load_rgb` as `mlc_predict` does"
     @classmethod
     def create(cls, fn:Path|str|Tensor|np.ndarray|bytes|Image.Image, **kwargs):   # fastai infers test_dl's inputs from these
-        "`load_rgb(fn)` for a file name or path, else what `PILImage.create` makes of `fn`."
+        "`load_rgb(fn)` for a path, else `PILImage.create(fn)`"
         return cls(load_rgb(fn)) if isinstance(fn, (str, Path)) else super().create(fn, **kwargs)
 
 # %% ../nbs/10_data.ipynb #st100002
 def mlc_datablock(path, folder:str='train', label_delim:str=' ', vocab=None, item_tfms=None, batch_tfms=None,
                   splitter=None) -> DataBlock:
-    "A `DataBlock(blocks=(ImageBlock(MLCImage), MultiCategoryBlock))` reading a `load_labels` DataFrame."
+    "Image/multi-category `DataBlock` of a `load_labels` DataFrame"
     return DataBlock(blocks=(ImageBlock(MLCImage), MultiCategoryBlock(vocab=vocab)),
                      get_x=ColReader('fname', pref=Path(path)/folder),
                      get_y=ColReader('labels', label_delim=label_delim),
@@ -321,13 +321,13 @@ def mlc_datablock(path, folder:str='train', label_delim:str=' ', vocab=None, ite
 
 # %% ../nbs/10_data.ipynb #48b6a1ef
 def dataset_info(path) -> dict:
-    "The `mlc.json` written by mlc's generators, or `{'source': 'photos'}` for other datasets."
+    "The dataset's `mlc.json`, or `{'source': 'photos'}` if none"
     fn = Path(path)/'mlc.json'
     return json.loads(fn.read_text()) if fn.exists() else {'source': 'photos'}
 
 # %% ../nbs/10_data.ipynb #st100004
 def default_tfms(source:str, size:int) -> tuple:
-    "Item and batch transforms for a dataset `source` at image `size`."
+    "Item and batch transforms for `source` at image `size`"
     norm = Normalize.from_stats(*imagenet_stats)
     if source in ('shapes', 'fmnist'): return Resize(size), [Flip(), norm]
     return RandomResizedCrop(size, min_scale=0.35), [norm]
@@ -339,7 +339,7 @@ def check_bs(bs:int) -> int:
     return int(bs)
 
 def _batch_size(bs:int, df:pd.DataFrame) -> int:
-    "`bs`, or the number of training images (per process) when it is smaller, with a warning; refuses `bs < 1`."
+    "`bs`, or the training set size (per process) if smaller"
     bs = check_bs(bs)
     n = int((~df.is_valid.astype(bool)).sum()) // max(num_distrib(), 1) if 'is_valid' in df else bs
     if 0 < n < bs:
@@ -351,7 +351,7 @@ def _batch_size(bs:int, df:pd.DataFrame) -> int:
 @delegates(load_labels, keep=True, but=['path', 'folder', 'label_delim', 'seed'])
 def mlc_dls(path, size:int=64, bs:int=64, item_tfms=None, batch_tfms=None, folder:str='train', label_delim:str=' ',
             seed:int=None, num_workers:int=0, df:pd.DataFrame=None, **kwargs) -> DataLoaders:
-    "`load_labels` (or `df`) -> fastai `DataLoaders` with the vocab of all rows and the transforms suiting the dataset."
+    "`DataLoaders` of `load_labels` (or `df`), vocab of all rows"
     check_size(size)
     read = {k: kwargs.pop(k) for k in list(kwargs) if k in inspect.signature(load_labels).parameters}
     if df is None:
@@ -366,7 +366,7 @@ def mlc_dls(path, size:int=64, bs:int=64, item_tfms=None, batch_tfms=None, folde
 
 # %% ../nbs/10_data.ipynb #32080a35
 def label_counts(df:pd.DataFrame, label_delim:str=' ') -> pd.DataFrame:
-    "Images per label in train and valid, the share of images that carry it, and the share of its images in valid."
+    "Per-label image counts in train and valid, and shares"
     vocab = label_vocab(df, label_delim)
     y, valid = (multi_hot(df, vocab, label_delim),
                 df['is_valid'].values.astype(bool) if 'is_valid' in df else np.zeros(len(df), bool))
@@ -382,7 +382,7 @@ def labels_per_image(df:pd.DataFrame, label_delim:str=' ') -> pd.Series:
 
 # %% ../nbs/10_data.ipynb #st100008
 def plot_labels_per_image(df:pd.DataFrame, label_delim:str=' ', ax=None):
-    "Bar chart of how many images carry 0, 1, 2, ... labels; returns the figure."
+    "Bar chart of the number of images with 0, 1, 2, ... labels"
     if ax is None: _, ax = plt.subplots(figsize=(5, 3))
     counts = labels_per_image(df, label_delim).value_counts()
     counts.reindex(range(counts.index.max()+1), fill_value=0).plot.bar(ax=ax, rot=0)
@@ -391,7 +391,7 @@ def plot_labels_per_image(df:pd.DataFrame, label_delim:str=' ', ax=None):
 
 # %% ../nbs/10_data.ipynb #29d133cd
 def describe(path, dls:DataLoaders=None, df:pd.DataFrame=None, label_delim:str=' ', **kwargs) -> str:
-    "Text summary of a dataset (`load_labels(path, **kwargs)` unless `df` or `dls` is given), and of a batch of `dls`."
+    "Text summary of a dataset and of a batch of its `dls`"
     if df is None: df = (pd.concat([dls.train_ds.items, dls.valid_ds.items]).sort_index() if dls is not None
                          else load_labels(path, label_delim=label_delim, check_images=False, **kwargs))
     n_lab, lc, share = labels_per_image(df, label_delim), label_counts(df, label_delim), df.is_valid.mean()
@@ -412,7 +412,7 @@ def describe(path, dls:DataLoaders=None, df:pd.DataFrame=None, label_delim:str='
 
 # %% ../nbs/10_data.ipynb #d0a1b061
 def write_split(df:pd.DataFrame, out) -> Path:
-    "Write `df`'s split as `out/split.csv` (fname, is_valid) and return its path."
+    "Write `df`'s split to `out/split.csv`; return its path"
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
     df[['fname', 'is_valid']].to_csv(out/'split.csv', index=False)
     return out/'split.csv'

@@ -19,7 +19,7 @@ __all__ = ['STYLES', 'LAYOUTS', 'FMNIST_CLASSES', 'FMNIST_DEBIAN', 'mlc_cache', 
 
 # %% ../nbs/11_datasets.ipynb #bbd9b5f5
 def mlc_cache(*sub) -> Path:
-    "Folder for generated data and weights: `$MLC_CACHE` or the XDG cache's `mlc`, joined with `sub` and created."
+    "Cache folder `sub` under `$MLC_CACHE` or XDG's `mlc`, created"
     p = Path(os.environ.get('MLC_CACHE', xdg_cache_home()/'mlc')).expanduser().joinpath(*map(str, sub))
     p.mkdir(parents=True, exist_ok=True)
     return p
@@ -44,7 +44,7 @@ def draw_shape(draw:ImageDraw.ImageDraw, kind:str, box:tuple, fill:tuple):
 
 # %% ../nbs/11_datasets.ipynb #172289f8
 def shapes_spec(n:int, max_shapes:int=3, styles=tuple(STYLES), layouts=LAYOUTS, seed:int=42) -> list:
-    "Deterministic description of `n` images: for each, a list of (cell, style, layout, scale, dx, dy)."
+    "Deterministic spec of `n` images: lists of shape parameters"
     rng = np.random.default_rng(seed)
     spec = []
     for _ in range(n):
@@ -56,7 +56,7 @@ def shapes_spec(n:int, max_shapes:int=3, styles=tuple(STYLES), layouts=LAYOUTS, 
 
 # %% ../nbs/11_datasets.ipynb #5bf6c096
 def render_shapes(shapes:list, size:int=64, palette:dict=STYLES) -> Image.Image:
-    "Draw one image from its `shapes_spec` entry on a black background."
+    "Draw one `shapes_spec` image on a black background"
     im = Image.new('RGB', (size, size))
     draw, edges = ImageDraw.Draw(im), [round(k*size/3) for k in range(4)]
     for c, style, layout, scale, dx, dy in shapes:
@@ -73,19 +73,19 @@ def shape_labels(shapes:list) -> list:
 
 # %% ../nbs/11_datasets.ipynb #3868154c
 def _write_dataset(path:Path, fnames, labels, is_valid, info:dict):
-    "Write `train.csv` and `mlc.json` for images already in `path/'train'`."
+    "Write `train.csv` and `mlc.json` for the images in `path/'train'`"
     pd.DataFrame(dict(fname=fnames, labels=labels, is_valid=is_valid)).to_csv(path/'train.csv', index=False)
     (path/'mlc.json').write_text(json.dumps(info, indent=1))
 
 def _valid_mask(n:int, valid_pct:float, rng) -> np.ndarray:
-    "Exactly `round(n*valid_pct)` (at least one) randomly chosen rows set to True."
+    "`round(n*valid_pct)` (at least 1) random rows True"
     mask = np.zeros(n, bool); mask[rng.permutation(n)[:max(1, round(n*valid_pct))]] = True
     return mask
 
 # %% ../nbs/11_datasets.ipynb #58358a14
 def make_shapes(path=None, n:int=1000, size:int=64, max_shapes:int=3, valid_pct:float=0.2, seed:int=42,
                 styles=tuple(STYLES), layouts=LAYOUTS, overwrite:bool=False) -> Path:
-    "Write `n` synthetic shape images with grouped style/layout labels in PASCAL layout; return the folder."
+    "Write `n` synthetic shape images in PASCAL layout; its folder"
     spec = shapes_spec(n, max_shapes, styles, layouts, seed)
     groups = '' if (tuple(styles), tuple(layouts)) == (tuple(STYLES), LAYOUTS) else '_' + '-'.join([*styles, *layouts])
     path = Path(path) if path else mlc_cache('shapes', f'n{n}_s{size}_k{max_shapes}_v{valid_pct}_seed{seed}{groups}')
@@ -108,7 +108,7 @@ _FMNIST_FILES = dict(train=('train-images-idx3-ubyte', 'train-labels-idx1-ubyte'
 def compose_grids(imgs:np.ndarray, lbls:np.ndarray, n:int, grid:int=2, p_empty:float=0.25,
                   n_classes:int=10, seed:int=42,
                   class_weights=None): # relative weight of each class when drawing items (default: all items alike)
-    "`n` composites of `grid x grid` random items from `imgs` (cells empty with prob. `p_empty`) and multi-hot labels."
+    "`n` `grid x grid` composites of `imgs` and their multi-hot labels"
     rng = np.random.default_rng(seed)
     if class_weights is None: idx = rng.integers(0, len(imgs), (n, grid*grid))
     else:
@@ -131,7 +131,7 @@ def _save_gray(args):
 # %% ../nbs/11_datasets.ipynb #d5a1c007
 def make_fmnist_grids(path=None, n_train:int=2000, n_valid:int=500, grid:int=2, p_empty:float=0.25, seed:int=42,
                       src=None, overwrite:bool=False, class_weights=None) -> Path:
-    "Write Fashion-MNIST composites in PASCAL layout: train from the train split, valid from the disjoint test split."
+    "Fashion-MNIST composites in PASCAL layout; valid from test split"
     w_tag = '' if class_weights is None else '_w' + '-'.join(f'{w:g}' for w in class_weights)
     path = Path(path) if path else mlc_cache('fmnist_grids',
                                              f'g{grid}_n{n_train}_{n_valid}_e{p_empty}_seed{seed}{w_tag}')
@@ -153,7 +153,7 @@ def make_fmnist_grids(path=None, n_train:int=2000, n_valid:int=500, grid:int=2, 
 
 # %% ../nbs/11_datasets.ipynb #5422241d
 def pascal_2007() -> Path:
-    "Download PASCAL VOC 2007 with fastai's `untar_data` (online only); it is already in mlc's layout."
+    "PASCAL VOC 2007 via `untar_data` (online only), in mlc's layout"
     try: return untar_data(URLs.PASCAL_2007)
     except Exception as e:
         raise RuntimeError(f"Could not download PASCAL 2007 ({type(e).__name__}: {e}). It needs internet; "
@@ -161,7 +161,7 @@ def pascal_2007() -> Path:
 
 # %% ../nbs/11_datasets.ipynb #d5a1c00a
 def get_dataset(source:str='shapes', n:int=1000, seed:int=42, out=None) -> Path:
-    "Build (or find in the cache) the dataset of `source` ('shapes', 'fmnist' or 'pascal') and return its folder."
+    "Folder of dataset `source`, built or found in the cache"
     if source == 'shapes': return make_shapes(out, n=n, seed=seed)
     if source == 'fmnist': return make_fmnist_grids(out, n_train=n, n_valid=max(1, n//4), seed=seed)
     if source == 'pascal': return pascal_2007()
@@ -169,7 +169,7 @@ def get_dataset(source:str='shapes', n:int=1000, seed:int=42, out=None) -> Path:
 
 # %% ../nbs/11_datasets.ipynb #37dd0687
 def read_idx(fn) -> np.ndarray:
-    "Read an IDX file of unsigned bytes (optionally gzipped) into a numpy array."
+    "An IDX file of unsigned bytes (maybe gzipped) as a numpy array"
     with (gzip.open if str(fn).endswith('.gz') else open)(fn, 'rb') as f: data = f.read()
     if len(data) < 4 or data[:3] != b'\x00\x00\x08':
         raise ValueError(f"{fn} is not an IDX file of unsigned bytes (header {data[:4]!r})")
@@ -185,7 +185,7 @@ def _find_idx(folder:Path, name:str):
     return first(p for p in (folder/name, folder/f'{name}.gz') if p.exists())
 
 def fmnist_dir(src=None) -> Path:
-    "Folder with the Fashion-MNIST IDX files: `src`, the Debian package, or (online) torchvision's download."
+    "Folder of the Fashion-MNIST IDX files: `src`, Debian or download"
     names = [n for pair in _FMNIST_FILES.values() for n in pair]
     for folder in ([Path(src)] if src else [FMNIST_DEBIAN, mlc_cache('fmnist', 'FashionMNIST', 'raw')]):
         missing = [n for n in names if _find_idx(folder, n) is None]
@@ -201,7 +201,7 @@ def fmnist_dir(src=None) -> Path:
 
 # %% ../nbs/11_datasets.ipynb #st110006
 def load_fmnist(split:str='train', src=None) -> tuple:
-    "Images (N, 28, 28) uint8 and labels (N,) of the `train` or `test` split."
+    "uint8 images (N, 28, 28) and labels (N,) of `split`"
     if split not in _FMNIST_FILES: raise ValueError(f"split={split!r}: expected 'train' or 'test'")
     folder = fmnist_dir(src)
     imgs, lbls = (read_idx(_find_idx(folder, n)) for n in _FMNIST_FILES[split])

@@ -20,14 +20,14 @@ __all__ = ['init_distributed', 'fix_fastai_distributed', 'weights_digest', 'chec
 
 # %% ../nbs/12b_distributed.ipynb #d12b0007
 def init_distributed(**kwargs):
-    "Start this process's part of a launched run (gloo on CPU, nccl on GPUs) before anything builds an `Accelerator`"
+    "Join a launched run (gloo on CPU, nccl on GPU) before `Accelerator`"
     if num_distrib() < 1: return None
     from accelerate import PartialState
     return PartialState(cpu=not torch.cuda.is_available(), **kwargs)
 
 # %% ../nbs/12b_distributed.ipynb #d12b000a
 def _fix(cls, name:str, buggy:str, fixed) -> bool:
-    "Replace `cls.name` by `fixed` once, if its source still has `buggy` (spaces ignored); is the fix in place?"
+    "Replace `cls.name` by `fixed` if it still has `buggy`; fixed?"
     old = getattr(cls, name)
     if getattr(old, '_mlc_fix', False): return True
     try: src = inspect.getsource(old)
@@ -39,7 +39,7 @@ def _fix(cls, name:str, buggy:str, fixed) -> bool:
 
 # %% ../nbs/12b_distributed.ipynb #d12b000d
 def _broadcast(self, t, rank):
-    "Broadcast `t` from rank `rank` to the others (as a CUDA tensor only for nccl); return it, the same on all ranks"
+    "`t` broadcast from rank `rank` to all ranks (CUDA for nccl)"
     t = torch.tensor(list(t), dtype=torch.long)
     if 'nccl' in str(dist.get_backend()): t = t.cuda()
     dist.broadcast(t, rank)
@@ -47,21 +47,21 @@ def _broadcast(self, t, rank):
 
 # %% ../nbs/12b_distributed.ipynb #d12b000f
 def _len(self):
-    "Batches this rank yields: its (padded) share of items, batched with the inner `DataLoader`'s `bs` and `drop_last`"
+    "Number of batches this rank yields from its padded share"
     n = -(-self.dl.n // self.world_size)
     if self.bs is None: return n
     return n // self.bs + (0 if self.drop_last or n % self.bs == 0 else 1)
 
 # %% ../nbs/12b_distributed.ipynb #d12b0011
 def fix_fastai_distributed() -> dict:
-    "Install the `_broadcast` and `__len__` fixes on `DistributedDL` where fastai still needs them; which are in place"
+    "Patch `DistributedDL` where fastai needs it; the fixes in place"
     return dict(broadcast=_fix(DistributedDL, '_broadcast', 't = LongTensor(t).cuda()', _broadcast),
                 len=_fix(DistributedDL, '__len__',
                          'return _round_to_multiple(len(self.dl),self.world_size)//self.world_size', _len))
 
 # %% ../nbs/12b_distributed.ipynb #d12b0015
 def weights_digest(model:nn.Module) -> str:
-    "sha256 of the names, dtypes and values of `model`'s parameters and buffers"
+    "sha256 of `model`'s parameter and buffer names, dtypes, values"
     h = hashlib.sha256()
     for k, v in getattr(model, 'module', model).state_dict().items():
         h.update(f'{k}:{v.dtype}:{tuple(v.shape)}'.encode())
@@ -70,11 +70,11 @@ def weights_digest(model:nn.Module) -> str:
 
 # %% ../nbs/12b_distributed.ipynb #d12b0016
 def _world() -> int:
-    "Processes in the initialised process group (1 when there is none)"
+    "Processes in the process group (1 if there is none)"
     return dist.get_world_size() if dist.is_available() and dist.is_initialized() else 1
 
 def check_same_weights(model:nn.Module) -> str:
-    "`weights_digest(model)`, checked to be the same on every rank (`RuntimeError` naming the ranks otherwise)"
+    "`weights_digest(model)`, checked equal on every rank"
     d = weights_digest(model)
     if _world() < 2: return d
     ds = [None] * _world()
@@ -86,7 +86,7 @@ def check_same_weights(model:nn.Module) -> str:
 
 # %% ../nbs/12b_distributed.ipynb #d12b0019
 def sync_buffers(model:nn.Module, src:int=0):
-    "Copy rank `src`'s buffers (batch-norm statistics) to every rank, as DDP does before each forward"
+    "Copy rank `src`'s buffers (batch-norm stats) to every rank"
     if _world() < 2: return
     with torch.no_grad():
         for b in getattr(model, 'module', model).buffers():
@@ -98,7 +98,7 @@ def sync_buffers(model:nn.Module, src:int=0):
 @patch
 @contextmanager
 def mlc_distrib_ctx(self:Learner, sync_bn:bool=None, **kwargs):
-    "`distrib_ctx` on CPU (gloo) or GPU (nccl) with fastai's fixes; ranks end with equal weights. No-op unless launched"
+    "`distrib_ctx` with fastai's fixes; no-op unless launched"
     if num_distrib() < 1: yield self; return
     cuda = torch.cuda.is_available()
     if sync_bn and not cuda: raise ValueError("sync_bn=True needs GPUs: SyncBatchNorm only works on CUDA tensors")
@@ -115,7 +115,7 @@ def mlc_distrib_ctx(self:Learner, sync_bn:bool=None, **kwargs):
 # %% ../nbs/12b_distributed.ipynb #d12b001e
 @contextmanager
 def no_gather():
-    "Make fastai's `get_preds`/`validate` local to this process (no gathering across ranks) inside the block"
+    "Keep `get_preds`/`validate` local to this process in the block"
     old = os.environ.get('WORLD_SIZE')
     os.environ['WORLD_SIZE'] = '1'
     try: yield
@@ -125,7 +125,7 @@ def no_gather():
 
 # %% ../nbs/12b_distributed.ipynb #d12b0021
 def launch_info(bs:int) -> str:
-    "One line for the log: processes, backend and device, batch size per process and per step"
+    "Log line: processes, backend, device, batch size per process/step"
     ws = max(num_distrib(), 1)
     if ws == 1: return f"1 process on {default_device()}, batch size {bs}"
     backend = dist.get_backend() if _world() > 1 else 'nccl' if torch.cuda.is_available() else 'gloo'

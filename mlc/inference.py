@@ -32,19 +32,19 @@ __all__ = ['MODEL_FILES', 'preprocess_spec', 'MLCModel', 'predict_df', 'atomic_w
 _KNOWN_TFMS = (Resize, RandomResizedCrop, ToTensor, IntToFloatTensor, Normalize)
 
 def _resize_spec(t) -> dict:
-    "JSON description of a fastai `Resize` or `RandomResizedCrop` transform"
+    "JSON description of a `Resize` or `RandomResizedCrop`"
     d = dict(tfm=type(t).__name__, size=[int(t.size[1]), int(t.size[0])], resample=int(t.mode))
     if isinstance(t, Resize): return d | dict(method=str(t.method), pad_mode=str(t.pad_mode))
     return d | dict(min_scale=t.min_scale, max_scale=t.max_scale, ratio=list(t.ratio), val_xtra=t.val_xtra)
 
 # %% ../nbs/18_inference.ipynb #e8d0a002
 def _valid_noop(t) -> bool:
-    "Is `t` an affine augmentation, which is the identity at validation time unless it also resizes?"
+    "Is `t` a non-resizing affine augmentation (identity at validation)?"
     return isinstance(t, AffineCoordTfm) and t.size is None
 
 # %% ../nbs/18_inference.ipynb #e8d0a003
 def preprocess_spec(dls) -> dict:
-    "The validation-time resize, scaling and normalisation of `dls`, as the sidecar's JSON-friendly dict"
+    "`dls`'s validation preprocessing as the sidecar's dict"
     tfms = [*dls.after_item.fs, *dls.before_batch.fs, *dls.after_batch.fs]
     extra = [t for t in tfms
              if not isinstance(t, _KNOWN_TFMS) and getattr(t, 'split_idx', None) != 0 and not _valid_noop(t)]
@@ -60,7 +60,7 @@ def preprocess_spec(dls) -> dict:
 
 # %% ../nbs/18_inference.ipynb #e8d0a006
 def _is_sigmoid(loss_func) -> bool:
-    "Does `loss_func`'s activation behave like a sigmoid of the logits divided by its `temperature` (1 if it has none)?"
+    "Is `loss_func`'s activation `sigmoid(x / temperature)`?"
     t = torch.as_tensor(getattr(loss_func, 'temperature', 1.), dtype=torch.float).reshape(-1)
     x = torch.linspace(-6, 6, 13)[:, None].expand(-1, len(t))
     try: return torch.allclose(getattr(loss_func, 'activation', noop)(x*t).float(), torch.sigmoid(x), atol=1e-6)
@@ -68,7 +68,7 @@ def _is_sigmoid(loss_func) -> bool:
 
 # %% ../nbs/18_inference.ipynb #cbe61d7a
 class MLCModel(Predictor):
-    "A torch `Predictor`: network (eval mode), vocab, per-label thresholds, temperature and preprocessing"
+    "A torch `Predictor`: network, vocab, thresholds, preprocessing"
     def __init__(self, model:nn.Module, vocab, thresh=0.5, spec:dict=None, temperature=1., meta:dict=None,
                  channels_last:bool=True):
         self.model, self.vocab, self.spec, self.meta, self.channels_last = (model.eval(), check_vocab(vocab), spec,
@@ -79,7 +79,7 @@ class MLCModel(Predictor):
 
     @classmethod
     def from_learner(cls, learn:Learner, thresh=None, channels_last:bool=True):
-        "An `MLCModel` sharing `learn`'s network, vocab, preprocessing, temperature, `loss_func.thresh` (or `thresh`)"
+        "An `MLCModel` sharing `learn`'s network, vocab and thresholds"
         if not _is_sigmoid(learn.loss_func):
             raise ValueError(f"loss function {learn.loss_func} does not apply a sigmoid: "
                              "mlc models are multi-label (BCEWithLogitsLossFlat)")
@@ -92,7 +92,7 @@ class MLCModel(Predictor):
     def device(self): return next(self.model.parameters()).device
 
     def logits(self, xb:np.ndarray) -> np.ndarray:
-        "The network's outputs for a normalised float32 batch (n, 3, h, w)"
+        "The network's outputs for a normalised float32 batch"
         x = torch.from_numpy(xb).to(self.device)
         if self.channels_last: x = x.contiguous(memory_format=torch.channels_last)
         with torch.inference_mode(): return self.model(x).float().cpu().numpy()
@@ -103,13 +103,13 @@ class MLCModel(Predictor):
 
 # %% ../nbs/18_inference.ipynb #e74910a3
 def predict_df(model, files, **kwargs) -> pd.DataFrame:
-    "`mlc.runtime.predict_files` as a DataFrame; a `Learner` is wrapped"
+    "`predict_files` as a DataFrame; a `Learner` is wrapped"
     m = MLCModel.from_learner(model) if isinstance(model, Learner) else model
     return pd.DataFrame(predict_files(m, files, **kwargs), columns=['file', 'labels', *m.vocab, 'error'])
 
 # %% ../nbs/18_inference.ipynb #e8d0a008
 def _arch_fn(name:str, src:str):
-    "The torchvision or fastai model function called `name`, or None"
+    "torchvision or fastai model function `name`, or None"
     if src == 'torchvision':
         return torchvision.models.get_model_builder(name) if name in torchvision.models.list_models() else None
     if src == 'fastai':
@@ -117,7 +117,7 @@ def _arch_fn(name:str, src:str):
         return getattr(xresnet, name) if name in xresnet.__all__ and name.startswith('x') and 'res' in name else None
 
 def _arch_of(arch) -> tuple:
-    "(name, source) of a timm name or a torchvision/fastai model function"
+    "(name, source) of a timm name or a model function"
     if isinstance(arch, str): return arch, 'timm'
     mod, name = getattr(arch, '__module__', '') or '', getattr(arch, '__name__', '')
     for src in ('torchvision', 'fastai'):
@@ -127,7 +127,7 @@ def _arch_of(arch) -> tuple:
 
 # %% ../nbs/18_inference.ipynb #e5871210
 def _build_model(arch:str, src:str, n_out:int) -> nn.Module:
-    "Network `arch` from `src` with fastai's default head of `n_out` outputs and random weights"
+    "Random-weight `arch` from `src` with fastai's head of `n_out`"
     if not isinstance(arch, str) or not isinstance(src, str):
         raise ValueError(f"unknown arch {arch!r} from {src!r}: both must be strings")
     if src == 'timm':
@@ -140,7 +140,7 @@ def _build_model(arch:str, src:str, n_out:int) -> nn.Module:
     return create_vision_model(fn, n_out, pretrained=False)
 
 def _load_weights(model:nn.Module, sd:dict) -> nn.Module:
-    "`model` with the weights `sd` loaded strictly; a mismatch is a `ValueError` with PyTorch's report"
+    "`model` with `sd` loaded strictly; mismatch raises `ValueError`"
     try: model.load_state_dict(sd, strict=True)
     except RuntimeError as e:
         raise ValueError(f"weights don't fit the architecture: {str(e).split(':', 1)[-1].strip()}") from None
@@ -154,7 +154,7 @@ def _versions() -> dict:
                 torchvision=torchvision.__version__, timm=timm.__version__)
 
 def _verify_rebuild(model:nn.Module, arch:str, src:str, n_out:int, sd:dict, size:tuple):
-    "Check that the network rebuilt from `arch` with weights `sd` computes what `model` computes"
+    "Check the rebuilt `arch` with `sd` computes what `model` does"
     new = _load_weights(_build_model(arch, src, n_out), sd)
     x, was = torch.randn(2, 3, *size), model.training
     try:
@@ -167,20 +167,20 @@ def _verify_rebuild(model:nn.Module, arch:str, src:str, n_out:int, sd:dict, size
                          f"{diff:.2g} on logits up to {scale-1:.2g}): was it made with a custom head, y_range or other model arguments?")
 
 def _loss_name(loss_func) -> str:
-    "A short name for the loss recorded in the sidecar: 'bce', 'asl', or the class name"
+    "Short name of the loss: 'bce', 'asl', or the class name"
     name = type(getattr(loss_func, 'func', loss_func)).__name__
     return dict(BCEWithLogitsLoss='bce', AsymmetricLossMultiLabel='asl').get(name, name)
 
 # %% ../nbs/18_inference.ipynb #e8d0a015
 def atomic_write_text(fn, text:str) -> Path:
-    "Write `text` to `fn` through a temporary file and a rename, so `fn` is either old or new, never half-written"
+    "Write `text` to `fn` atomically (temp file and rename)"
     fn = Path(fn); tmp = fn.with_name(f'.{fn.name}.tmp')
     tmp.write_text(text); tmp.replace(fn)
     return fn
 
 # %% ../nbs/18_inference.ipynb #e8d0a010
 def save_model_artifact(learn:Learner, path, *, thresh, temperature, label_delim:str=' ') -> Path:
-    "Save `learn` with `thresh` and `temperature` as `path.json` + `.safetensors`"
+    "Save `learn` with `thresh`, `temperature` as JSON + safetensors"
     m = MLCModel.from_learner(learn, thresh, channels_last=False)        # vocab, preprocessing and checks; not its settings
     if getattr(learn, 'arch', None) is None:
         raise ValueError("learn has no .arch: build it with vision_learner or mlc_learner")
@@ -208,7 +208,7 @@ def save_model_artifact(learn:Learner, path, *, thresh, temperature, label_delim
 
 # %% ../nbs/18_inference.ipynb #a96a5e98
 def load_model_artifact(path, device='cpu') -> MLCModel:
-    "Load an artifact written by `save_model_artifact` without pickle, checking the sidecar against the weights"
+    "Load a `save_model_artifact` model without pickle, checked"
     meta = read_sidecar(path)
     wfn = checked_file(meta)
     try: sd = load_file(wfn)
@@ -219,7 +219,7 @@ def load_model_artifact(path, device='cpu') -> MLCModel:
 
 # %% ../nbs/18_inference.ipynb #e8d0a012
 def load_pickle_predictor(path) -> MLCModel:
-    "An `MLCModel` from a fastai `learner.pkl` (trusted files only)"
+    "An `MLCModel` from a `learner.pkl` (trusted files only)"
     p = Path(path)
     if not p.is_file(): raise FileNotFoundError(f"model file {p} not found")
     warnings.warn(f"{p} is a pickle; loading it runs any code it contains. Use model.json for files you don't trust.")
@@ -227,17 +227,17 @@ def load_pickle_predictor(path) -> MLCModel:
 
 # %% ../nbs/18_inference.ipynb #f18e0002
 def _clean_copy(model:nn.Module) -> nn.Module:
-    "An eval-mode float32 CPU copy of `model` with ordinary, contiguous tensors, as the ONNX exporter wants them"
+    "Eval-mode float32 CPU copy of `model` with plain tensors, for ONNX"
     with torch.no_grad(): return deepcopy(model).eval().float().cpu().to(memory_format=torch.contiguous_format)
 
 def _same_weights(model:nn.Module, wfn) -> bool:
-    "Does `model` hold exactly the weights of the safetensors file `wfn`?"
+    "Does `model` hold exactly the weights in `wfn`?"
     sd, msd = load_file(wfn), model.state_dict()
     return sd.keys() == msd.keys() and all(torch.equal(msd[k].detach().cpu(), sd[k]) for k in sd)
 
 # %% ../nbs/18_inference.ipynb #f18e0003
 def check_onnx(net:nn.Module, fn, size, atol:float=1e-3) -> float:
-    "Max |logit difference| of ONNX Runtime on file `fn` against `net` (batches of 1 and 3); `ValueError` above `atol`"
+    "ONNX `fn`'s max |logit error| vs `net`; `ValueError` above `atol`"
     sess, worst = onnx_session(fn), 0.
     for bs in (1, 3):
         x = torch.randn(bs, 3, *size)
@@ -249,7 +249,7 @@ def check_onnx(net:nn.Module, fn, size, atol:float=1e-3) -> float:
 
 # %% ../nbs/18_inference.ipynb #f18e0004
 def export_onnx(model, opset:int=18, atol:float=1e-3) -> Path:
-    "Export saved model `model` (sidecar path, or `MLCModel` loaded from one) to ONNX by its sidecar; record it there"
+    "Export saved `model` to ONNX and record it in its sidecar"
     if opset < 18: raise ValueError(f"opset {opset}: torch's ONNX exporter writes opset 18 or newer")
     loaded = isinstance(model, (str, Path))
     m = load_model_artifact(model) if loaded else model      # a path: read and sha256-checked once, here
@@ -276,7 +276,7 @@ def export_onnx(model, opset:int=18, atol:float=1e-3) -> Path:
 MODEL_FILES = ('model.json', 'model.safetensors', 'model.onnx', 'learner.pkl', 'scores.json', 'split.csv')
 
 def check_model_dir(out) -> Path:
-    "`out` as an absolute `Path` if a model folder can be written there: not a file, in a writable folder"
+    "`out` as an absolute `Path` if a model folder can be written there"
     out = Path(out).absolute()
     if out.exists() and not out.is_dir(): raise ValueError(f"cannot save the model to {out}: it is a file, not a folder")
     base = next(p for p in out.parents if p.exists())          # where the staging folder goes
@@ -285,7 +285,7 @@ def check_model_dir(out) -> Path:
     return out
 
 def _exchange(a:Path, b:Path) -> bool:
-    "Swap the names of `a` and `b` in one step (Linux `renameat2`); False where the system can't"
+    "Atomically swap the names of `a` and `b`; False if unsupported"
     f = getattr(ctypes.CDLL(None, use_errno=True), 'renameat2', None)
     if f is None: return False
     if f(-100, os.fsencode(a), -100, os.fsencode(b), 2) == 0: return True      # AT_FDCWD, RENAME_EXCHANGE
@@ -295,7 +295,7 @@ def _exchange(a:Path, b:Path) -> bool:
 
 @contextmanager
 def staged_folder(out):
-    "A new folder to build model folder `out` in; when the block ends it replaces `out` whole"
+    "A new folder that replaces model folder `out` when the block ends"
     out = check_model_dir(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     with lock_output(out):
@@ -316,7 +316,7 @@ def staged_folder(out):
 
 # %% ../nbs/18_inference.ipynb #e8d0a017
 def _choices(cal:dict, th:dict, vocab) -> dict:
-    "The calibration and thresholds kept, how, and every kind's held-out scores: the part of `scores.json` that explains them"
+    "The kept calibration and thresholds and all held-out scores"
     t = np.broadcast_to(np.asarray(th['thresh'], dtype=np.float32), (len(vocab),))
     return dict(calibration=dict(kind=cal['kind'], chosen_by=cal['chosen_by'],
                                  temperature=np.asarray(cal['temperature']).tolist(), held_out_ece=cal['ece'],
@@ -327,7 +327,7 @@ def _choices(cal:dict, th:dict, vocab) -> dict:
 # %% ../nbs/18_inference.ipynb #st18s000
 def check_settings(calibration:str='auto', thresh:str='auto', min_pos:int=10, min_precision:float=None,
                    min_recall:float=None):
-    "Refuse a calibration, threshold kind or target that can't apply"
+    "Refuse a calibration, threshold or target that can't apply"
     if ifnone(calibration, 'none') not in ('auto', *CAL_KINDS):
         raise ValueError(f"calibration={calibration!r}: use 'auto', " + ', '.join(map(repr, CAL_KINDS)))
     if thresh not in ('auto', *THRESH_KINDS): raise ValueError(f"thresh={thresh!r}: use 'auto', " + ', '.join(map(repr, THRESH_KINDS)))
@@ -336,7 +336,7 @@ def check_settings(calibration:str='auto', thresh:str='auto', min_pos:int=10, mi
 # %% ../nbs/18_inference.ipynb #e8d0a019
 def choose_settings(logits, targs, vocab, calibration:str='auto', thresh:str='auto', min_pos:int=10,
                     min_precision:float=None, min_recall:float=None, seed:int=0) -> dict:
-    "The temperature, then thresholds, chosen held out: values and scores"
+    "Temperature, then thresholds, chosen held out, with scores"
     check_settings(calibration, thresh, min_pos, min_precision, min_recall)
     cal = choose_calibration(logits, targs, calibration, min_pos=min_pos, seed=seed)
     probs = probabilities(as_np(logits), cal['temperature'])
@@ -348,7 +348,7 @@ def choose_settings(logits, targs, vocab, calibration:str='auto', thresh:str='au
 # %% ../nbs/18_inference.ipynb #st18s001
 def save_model_folder(learn:Learner, out, *, thresh, temperature, scores:dict=None, split:pd.DataFrame=None,
                       label_delim:str=' ') -> Path:
-    "Save model, pickle, `scores` and `split` as model folder `out`, whole"
+    "Save model, pickle, `scores` and `split` as folder `out`, whole"
     set_temperature(learn, temperature); set_thresh(learn, thresh)    # so that learner.pkl predicts as model.json does
     with staged_folder(out) as new:                                    # `out` changes whole, at the end
         save_model_artifact(learn, new/'model', thresh=thresh, temperature=temperature, label_delim=label_delim)
@@ -362,7 +362,7 @@ def save_model_folder(learn:Learner, out, *, thresh, temperature, scores:dict=No
 def tune_and_save(learn:Learner, out, min_pos:int=10, calibration:str='auto', thresh:str='auto',
                   min_precision:float=None, min_recall:float=None, seed:int=0, split:pd.DataFrame=None,
                   label_delim:str=' ') -> dict|None:
-    "`choose_settings` on the validation set, then `save_model_folder`; once"
+    "`choose_settings` on the valid set, then `save_model_folder`"
     check_settings(calibration, thresh, min_pos, min_precision, min_recall)   # before anything is predicted
     if rank_distrib(): distrib_barrier(); return None          # a distributed run: rank 0 does it, once
     try:

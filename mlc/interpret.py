@@ -19,7 +19,7 @@ __all__ = ['plot_label_confusion', 'item_losses', 'top_losses_table', 'plot_top_
 
 # %% ../nbs/19_interpret.ipynb #01e55428
 def plot_label_confusion(probs, targs, vocab, thresh=0.5, ncols=5, size=2.2):
-    "One 2x2 confusion matrix per label (rows: actual no/yes, columns: predicted no/yes) on a grid; returns the figure"
+    "One 2x2 confusion matrix per label, on a grid"
     cms = skm.multilabel_confusion_matrix(as_np(targs).astype(int), binarize(probs, thresh))
     fig, axs = get_grid(len(vocab), ncols=min(ncols, len(vocab)), imsize=size, return_fig=True)
     for ax, cm, lbl in zip(axs, cms, vocab):
@@ -33,12 +33,12 @@ def plot_label_confusion(probs, targs, vocab, thresh=0.5, ncols=5, size=2.2):
 
 # %% ../nbs/19_interpret.ipynb #62c0adcc
 def _t(x):
-    "A plain float tensor on the CPU (fastai's tensor subclasses dropped)"
+    "A plain float CPU tensor (fastai's tensor subclasses dropped)"
     x = torch.as_tensor(x).detach().cpu()
     return x.as_subclass(torch.Tensor).float()
 
 def item_losses(logits, targs, pos_weight=None):
-    "Binary cross-entropy of each item, averaged over its labels (optionally with `pos_weight` per label)"
+    "BCE of each item, averaged over its labels (with `pos_weight`)"
     pw = None if pos_weight is None else _t(pos_weight)
     return F.binary_cross_entropy_with_logits(_t(logits), _t(targs), pos_weight=pw, reduction='none').mean(1)
 
@@ -46,7 +46,7 @@ def item_losses(logits, targs, pos_weight=None):
 def _names(row, vocab): return ' '.join(v for v, on in zip(vocab, row) if on)
 
 def top_losses_table(logits, targs, vocab, k=None, thresh=0.5, pos_weight=None) -> pd.DataFrame:
-    "Items sorted by `item_losses`, highest first (top `k`): index, loss, true, predicted, missed and extra labels"
+    "Top `k` items by `item_losses`, with true and predicted labels"
     losses = item_losses(logits, targs, pos_weight).numpy()
     y, yhat = as_np(targs) > 0.5, binarize(_t(logits).sigmoid(), thresh)
     idx = np.argsort(-losses, kind='stable')[:k]
@@ -57,7 +57,7 @@ def top_losses_table(logits, targs, vocab, k=None, thresh=0.5, pos_weight=None) 
 
 # %% ../nbs/19_interpret.ipynb #64ae9de0
 def plot_top_losses_multi(table:pd.DataFrame, get_image, ncols=3, size=2.6):
-    "Images of a `top_losses_table` (from `get_image(idx)`) with loss, true and predicted labels; returns the figure"
+    "Images of a `top_losses_table`, with losses and labels"
     fig, axs = get_grid(len(table), ncols=min(ncols, len(table)), imsize=size, return_fig=True)
     for ax, r in zip(axs, table.itertuples()):
         show_image(get_image(r.idx), ax=ax)
@@ -67,7 +67,7 @@ def plot_top_losses_multi(table:pd.DataFrame, get_image, ncols=3, size=2.6):
 
 # %% ../nbs/19_interpret.ipynb #3b377911
 def plot_pr_thresh(probs, targs, vocab, thresh=0.5, ncols=5, size=2.6):
-    "One precision-recall curve per label (sklearn) with its AP and the point of `thresh` marked; returns the figure"
+    "Each label's precision-recall curve and AP, `thresh` marked"
     p, y = as_np(probs), as_np(targs) > 0.5
     th = np.broadcast_to(as_np(thresh), (len(vocab),))
     prec_t, rec_t = precision_multi(p, y, None, thresh), recall_multi(p, y, None, thresh)
@@ -87,13 +87,13 @@ def plot_pr_thresh(probs, targs, vocab, thresh=0.5, ncols=5, size=2.6):
 
 # %% ../nbs/19_interpret.ipynb #0ff52961
 def cooccurrence(targs) -> np.ndarray:
-    "Co-occurrence counts `Y.T @ Y` of multi-hot `targs`: images that carry both labels (diagonal: each label's count)"
+    "Co-occurrence counts `Y.T @ Y` of multi-hot `targs`"
     y = (as_np(targs) > 0.5).astype(np.int64)
     return y.T @ y
 
 # %% ../nbs/19_interpret.ipynb #st190004
 def plot_cooccurrence(targs, vocab, normalize=False, ax=None, size=None):
-    "Heatmap of `cooccurrence` (or P(column | row) if `normalize`) with the values written in; returns the figure"
+    "Heatmap of `cooccurrence`, or of P(column | row) if `normalize`"
     c = cooccurrence(targs)
     m = c / np.maximum(c.diagonal(), 1)[:, None] if normalize else c
     if ax is None: _, ax = plt.subplots(figsize=(size or 0.55*len(vocab) + 2,)*2)
@@ -108,7 +108,7 @@ def plot_cooccurrence(targs, vocab, normalize=False, ax=None, size=None):
 
 # %% ../nbs/19_interpret.ipynb #f4f1f6bb
 class MultiLabelInterpretation:
-    "Logits, probabilities, targets and per-item losses of a multi-label model, with the plots that suit label sets"
+    "Predictions, targets and losses of a multi-label model, with plots"
     def __init__(self, logits, targs, vocab, thresh=0.5, pos_weight=None, dl=None):
         self.logits, self.targs = _t(logits), _t(targs)
         self.probs, self.losses = self.logits.sigmoid(), item_losses(self.logits, self.targs, pos_weight)
@@ -117,7 +117,7 @@ class MultiLabelInterpretation:
 
     @classmethod
     def from_learner(cls, learn, dl=None, thresh=None):
-        "Predict `dl` (default: validation set) once, logits over `learn`'s temperature; `thresh` defaults to `learn`'s"
+        "Predict `dl` (default: valid set) once with `learn`'s temperature"
         dl = ifnone(dl, learn.dls.valid)
         logits, targs = learn.get_preds(dl=dl, act=noop)
         # calibrated, as `predict` sees them
@@ -136,10 +136,10 @@ class MultiLabelInterpretation:
         return plot_top_losses_multi(self.top_losses(k), lambda i: self.dl.dataset[i][0], **kw)
     def plot_pr(self, **kw): return plot_pr_thresh(self.probs, self.targs, self.vocab, self.thresh, **kw)
     def plot_sweep(self, **kw):
-        "`mlc.thresholds.plot_sweep` of these predictions, marking `thresh` if it is one number (else the best one)"
+        "`mlc.thresholds.plot_sweep` of these predictions"
         t = self.thresh if np.ndim(as_np(self.thresh)) == 0 else None
         return plot_sweep(self.probs, self.targs, thresh=t, **kw)
     def plot_cooccurrence(self, predicted=False, **kw):
-        "Co-occurrence of the true labels, or of the predicted ones (`prob > thresh`) if `predicted`"
+        "Co-occurrence of true labels, or predicted if `predicted`"
         y = binarize(self.probs, self.thresh) if predicted else self.targs
         return plot_cooccurrence(y, self.vocab, **kw)

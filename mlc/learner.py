@@ -25,7 +25,7 @@ __all__ = ['TV_RESNETS', 'LOSSES', 'LR', 'LR_MULT', 'resolve_arch', 'pos_weight_
 TV_RESNETS = {f.__name__: f for f in (resnet18, resnet34, resnet50, resnet101, resnet152)}
 
 def resolve_arch(arch):
-    "The torchvision ResNet named by `arch` (fastbook's archs), else `arch` unchanged (a timm name or a model function)."
+    "The torchvision ResNet named `arch`, else `arch` unchanged"
     if not isinstance(arch, str): return arch
     if arch.lower() in TV_RESNETS: return TV_RESNETS[arch.lower()]
     if not timm.is_model(arch):
@@ -36,7 +36,7 @@ def resolve_arch(arch):
 
 # %% ../nbs/12_learner.ipynb #39959000
 def pos_weight_from(dls:DataLoaders, max_weight:float=None) -> Tensor:
-    "negatives/positives of every label in the training set of `dls` (a label with no positive counts one), capped at `max_weight`."
+    "Per-label negatives/positives in training, capped at `max_weight`"
     y = torch.stack(list(dls.train_ds.tls[1])).float()
     pos = y.sum(0)
     w = (len(y) - pos) / pos.clamp_min(1)
@@ -44,21 +44,21 @@ def pos_weight_from(dls:DataLoaders, max_weight:float=None) -> Tensor:
 
 # %% ../nbs/12_learner.ipynb #a5100002
 def _like(v, x:Tensor) -> Tensor:
-    "`v` (a number or one per label) as a tensor of `x`'s dtype and device"
+    "`v` as a tensor of `x`'s dtype and device"
     return torch.as_tensor(v, dtype=x.dtype, device=x.device)
 
 class SigmoidDecoding:
-    "A fastai loss mix-in: `activation` is `sigmoid(x / temperature)`, `decodes` is `x > thresh` (each a number or one per label)"
+    "Mix-in: activation `sigmoid(x/temperature)`, decodes `x > thresh`"
     thresh, temperature = 0.5, 1.
     def activation(self, x:Tensor) -> Tensor: return torch.sigmoid(scaled(x, self.temperature))
     def decodes(self, x:Tensor) -> Tensor: return x > _like(self.thresh, x)
 
 # %% ../nbs/12_learner.ipynb #a5100003
 class SigmoidBCE(SigmoidDecoding, BCEWithLogitsLossFlat):
-    "fastai's `BCEWithLogitsLossFlat` (optional `pos_weight`) whose activation divides the logits by a calibration `temperature`"
+    "`BCEWithLogitsLossFlat` with a calibration `temperature`"
 
 class SigmoidASL(SigmoidDecoding, BaseLoss):
-    "timm's `AsymmetricLossMultiLabel`, averaged over (image, label) pairs like BCE, decoded like `SigmoidBCE`"
+    "timm's `AsymmetricLossMultiLabel`, averaged and decoded like BCE"
     def __init__(self, *args, axis:int=-1, thresh:float=0.5, gamma_neg:float=4, gamma_pos:float=1, clip:float=0.05,
                  reduction:str='mean', **kwargs):
         super().__init__(AsymmetricLossMultiLabel, *args, axis=axis, flatten=False, floatify=True, is_2d=False,
@@ -69,7 +69,7 @@ LOSSES = dict(bce=SigmoidBCE, asl=SigmoidASL)
 
 # %% ../nbs/12_learner.ipynb #e7a3c001
 class LogLines(Callback):
-    "Print the metric names, then one line per epoch, instead of progress bars (for logs and pipes)"
+    "One printed line per epoch instead of progress bars"
     order = ProgressCallback.order + 1
     def before_fit(self):
         self.old_logger = self.learn.logger
@@ -88,7 +88,7 @@ def _plain_output() -> bool:
 @delegates(vision_learner)
 def mlc_learner(dls:DataLoaders, arch=LITE0_ARCH, pretrained:bool=True, metrics=None, pos_weight=None, thresh=0.5,
                 channels_last:bool=True, bars:bool=None, loss:str='bce', **kwargs):
-    "fastai's `vision_learner` with a sigmoid loss (`loss`: 'bce' or 'asl'), mlc's metrics, offline ImageNet weights for `tf_efficientnet_lite0`, channels-last."
+    "`vision_learner` with a sigmoid loss, mlc's metrics, channels-last"
     arch = resolve_arch(arch)
     if loss not in LOSSES: raise ValueError(f"unknown loss {loss!r}: use one of {', '.join(LOSSES)}")
     if pos_weight is not None:
@@ -114,7 +114,7 @@ LR, LR_MULT = 1.6e-2, 1.   # measured on the Fashion-MNIST composites: see the t
 # %% ../nbs/12_learner.ipynb #e7a3c008
 @patch
 def mlc_fit(self:Learner, epochs:int, lr:float=LR, lr_mult:float=LR_MULT, **kwargs):
-    "`fine_tune(epochs, lr, lr_mult=lr_mult)` for a pretrained learner, else `fit_one_cycle(epochs+1, lr)`"
+    "`fine_tune` a pretrained learner, else `fit_one_cycle`"
     if getattr(self, 'pretrained', True): self.fine_tune(epochs, base_lr=lr, lr_mult=lr_mult, **kwargs)
     else: self.fit_one_cycle(epochs + 1, lr, **kwargs)
 
@@ -130,7 +130,7 @@ def check_train(epochs=3, lr=LR, lr_mult=LR_MULT, size=64, arch=LITE0_ARCH, loss
 
 def train(path, arch='tf_efficientnet_lite0', pretrained:bool=True, epochs:int=3, lr:float=LR, lr_mult:float=LR_MULT,
           size:int=64, bs:int=64, seed:int=42, dls_kwargs:dict=None, **kwargs) -> Learner:
-    "`mlc_fit` an `mlc_learner` on the dataset at `path`, reproducibly for a `seed`; on every process of a `torchrun` launch."
+    "`mlc_fit` an `mlc_learner` on dataset `path`, reproducibly"
     check_train(epochs, lr, lr_mult, size, arch, kwargs.get('loss', 'bce'), bs)     # before any data is read
     init_distributed()
     set_seed(seed, reproducible=True)

@@ -15,57 +15,57 @@ from fastai.metrics import AccumMetric
 
 # %% ../nbs/13_metrics.ipynb #496ce4af
 def as_np(x, sigmoid=False):
-    "`x` (tensor, array or list) as a numpy array, through a sigmoid if `sigmoid`"
+    "`x` as a numpy array, through a sigmoid if `sigmoid`"
     x = torch.as_tensor(x).detach().cpu()
     return (x.float().sigmoid() if sigmoid else x).numpy()
 
 # %% ../nbs/13_metrics.ipynb #98a26a1b
 def binarize(preds, thresh=0.5, sigmoid=False):
-    "Hard predictions `preds > thresh` as a bool array; `thresh` is a float or one value per label"
+    "`preds > thresh` as a bool array; `thresh` may be per label"
     return as_np(preds, sigmoid) > as_np(thresh)
 
 def _targs(targs): return as_np(targs).astype(int)
 
 # %% ../nbs/13_metrics.ipynb #f3c1a002
 def confusion_counts(preds, targs, thresh=0.5, sigmoid=False) -> tuple:
-    "TP, FP, FN and TN of each label at `preds > thresh` (what sklearn's `multilabel_confusion_matrix` holds)"
+    "TP, FP, FN and TN of each label at `preds > thresh`"
     y, yhat = _targs(targs) > 0, binarize(preds, thresh, sigmoid)
     tp, fp, fn = (yhat & y).sum(0), (yhat & ~y).sum(0), (~yhat & y).sum(0)
     return tp, fp, fn, len(y) - tp - fp - fn
 
 # %% ../nbs/13_metrics.ipynb #5f5edddc
 def hamming(preds, targs, thresh=0.5, sigmoid=False):
-    "Hamming loss: the fraction of wrong (image, label) decisions, i.e. `1 - accuracy_multi`"
+    "Hamming loss: `1 - accuracy_multi`"
     return skm.hamming_loss(_targs(targs), binarize(preds, thresh, sigmoid))
 
 # %% ../nbs/13_metrics.ipynb #c12e2a2d
 def label_accuracy(preds, targs, thresh=0.5, sigmoid=False):
-    "fastai's `accuracy_multi` (fraction of right decisions) where `thresh` may be one value per label"
+    "`accuracy_multi` where `thresh` may be per label"
     return 1 - hamming(preds, targs, thresh, sigmoid)
 
 # %% ../nbs/13_metrics.ipynb #aed357d5
 def exact_match(preds, targs, thresh=0.5, sigmoid=False):
-    "Subset accuracy: the fraction of images whose predicted label set equals the true one"
+    "Fraction of images whose predicted label set is exactly right"
     return skm.accuracy_score(_targs(targs), binarize(preds, thresh, sigmoid))
 
 # %% ../nbs/13_metrics.ipynb #fc726e0c
 def _sk(score, preds, targs, thresh, sigmoid, **kwargs):
-    "sklearn's `score` on multi-hot arrays with `zero_division=1`; one label column stays multi-label (sklearn reads it as binary)"
+    "sklearn's `score`, `zero_division=1`, multi-label even for 1 label"
     t, p = _targs(targs), binarize(preds, thresh, sigmoid)
     if t.ndim == 2 and t.shape[1] == 1:
         t, p, kwargs = np.c_[t, np.zeros_like(t)], np.c_[p, np.zeros_like(p)], dict(kwargs, labels=[0])
     return score(t, p, zero_division=1, **kwargs)
 
 def precision_multi(preds, targs, average='macro', thresh=0.5, sigmoid=False):
-    "Precision with sklearn's `average` ('micro', 'macro', 'samples' or None) and `zero_division=1`"
+    "Precision with sklearn's `average` and `zero_division=1`"
     return _sk(skm.precision_score, preds, targs, thresh, sigmoid, average=average)
 
 def recall_multi(preds, targs, average='macro', thresh=0.5, sigmoid=False):
-    "Recall with sklearn's `average` ('micro', 'macro', 'samples' or None) and `zero_division=1`"
+    "Recall with sklearn's `average` and `zero_division=1`"
     return _sk(skm.recall_score, preds, targs, thresh, sigmoid, average=average)
 
 def fbeta_multi(preds, targs, beta=1., average='macro', thresh=0.5, sigmoid=False):
-    "F-beta with sklearn's `average` ('micro', 'macro', 'samples' or None) and `zero_division=1`"
+    "F-beta with sklearn's `average` and `zero_division=1`"
     return _sk(skm.fbeta_score, preds, targs, thresh, sigmoid, beta=beta, average=average)
 
 def f1_multi(preds, targs, average='macro', thresh=0.5, sigmoid=False):
@@ -78,7 +78,7 @@ def f2_multi(preds, targs, average='macro', thresh=0.5, sigmoid=False):
 
 # %% ../nbs/13_metrics.ipynb #d6e098f6
 def ap_per_label(preds, targs):
-    "Average precision of each label (sklearn); `nan` for a label with no positive"
+    "Average precision of each label; `nan` without a positive"
     p, t = as_np(preds), _targs(targs)
     has_pos = t.sum(0) > 0
     res = np.full(t.shape[1], np.nan)
@@ -87,13 +87,13 @@ def ap_per_label(preds, targs):
 
 # %% ../nbs/13_metrics.ipynb #a0b3c940
 def mean_ap(preds, targs):
-    "mAP: mean of `ap_per_label` over the labels that have at least one positive"
+    "mAP: mean `ap_per_label` over labels with a positive"
     aps = ap_per_label(preds, targs)
     return np.nan if np.isnan(aps).all() else float(np.nanmean(aps))
 
 # %% ../nbs/13_metrics.ipynb #2406c610
 def label_report(probs, targs, vocab, thresh=0.5):
-    "Support, precision, recall, F1, AP and threshold of each label, as a DataFrame indexed by label name"
+    "Per-label support, precision, recall, F1, AP and threshold"
     t, vocab = _targs(targs), list(vocab)
     prec, rec, f1, sup = _sk(skm.precision_recall_fscore_support, probs, t, thresh, False, average=None)
     return pd.DataFrame(dict(support=sup, precision=prec, recall=rec, f1=f1, ap=ap_per_label(probs, t),
@@ -102,7 +102,7 @@ def label_report(probs, targs, vocab, thresh=0.5):
 
 # %% ../nbs/13_metrics.ipynb #047e1b23
 def plot_pr(probs, targs, vocab, ax=None):
-    "Precision-recall curve of each label that has a positive, with its AP; returns the figure"
+    "Precision-recall curve and AP of each label with a positive"
     if ax is None: _, ax = plt.subplots(figsize=(6, 5))
     p, t = as_np(probs), _targs(targs)
     for j, lbl in enumerate(vocab):
@@ -112,7 +112,7 @@ def plot_pr(probs, targs, vocab, ax=None):
 
 # %% ../nbs/13_metrics.ipynb #b3b77f3a
 class MultiLabelMetric(AccumMetric):
-    "An `AccumMetric` on logits calling `func(logits, targs, thresh=self.thresh, sigmoid=True)` (`thresh` may be per label)"
+    "An `AccumMetric` on logits passing `thresh` (maybe per label)"
     def __init__(self, func, thresh=None, name=None, **kwargs):
         super().__init__(func, flatten=False, name=name, **kwargs)
         self.thresh = thresh
@@ -126,7 +126,7 @@ class MultiLabelMetric(AccumMetric):
 
 # %% ../nbs/13_metrics.ipynb #ae3a5fb1
 def acc_multi(thresh=0.5):
-    "`accuracy_multi` as a `MultiLabelMetric` (per-label `thresh` allowed)"
+    "`accuracy_multi` as a `MultiLabelMetric` (per-label `thresh`)"
     return MultiLabelMetric(label_accuracy, thresh, name='accuracy_multi')
 
 def f1_macro(thresh=0.5):
@@ -142,12 +142,12 @@ def map_score():
     return MultiLabelMetric(mean_ap, name='mAP')
 
 def default_metrics(thresh=0.5):
-    "The metrics `mlc` trains with: accuracy_multi, mAP, F1 macro and F1 samples"
+    "mlc's training metrics: accuracy_multi, mAP, F1 macro/samples"
     return [acc_multi(thresh), map_score(), f1_macro(thresh), f1_samples(thresh)]
 
 # %% ../nbs/13_metrics.ipynb #90e95752
 def headline(probs, targs, thresh=0.5) -> dict:
-    "mAP (threshold-free) and F1 macro/micro/samples, accuracy_multi and exact match at `thresh`"
+    "mAP, F1 macro/micro/samples, accuracy and exact match at `thresh`"
     return dict(mAP=mean_ap(probs, targs), f1_macro=f1_multi(probs, targs, 'macro', thresh),
                 f1_micro=f1_multi(probs, targs, 'micro', thresh), f1_samples=f1_multi(probs, targs, 'samples', thresh),
                 accuracy_multi=label_accuracy(probs, targs, thresh), exact_match=exact_match(probs, targs, thresh))

@@ -20,11 +20,11 @@ __all__ = ['PRECISIONS', 'precision_problem', 'check_precision', 'DeviceMixedPre
 PRECISIONS = dict(fp16=torch.float16, bf16=torch.bfloat16)    # the mixed precisions and their dtypes
 
 def _cpu_has(*names) -> bool:
-    "Does any of torch's private CPU capability checks `torch.cpu.NAME()` say yes?"
+    "Does any private `torch.cpu.NAME()` capability check say yes?"
     return any(f() for f in (getattr(torch.cpu, n, None) for n in names) if f is not None)
 
 def precision_problem(precision:str, device=None) -> tuple:
-    "(error, warning) for mixed `precision` on `device` (default: fastai's); `(None, None)` when it is fine"
+    "(error, warning) for `precision` on `device`; `(None, None)` if fine"
     if precision not in PRECISIONS: return f"unknown precision {precision!r}: use fp16 or bf16", None
     dev = torch.device(device or default_device())
     if dev.type == 'cuda':
@@ -47,7 +47,7 @@ def precision_problem(precision:str, device=None) -> tuple:
 
 # %% ../nbs/12c_precision.ipynb #d12b0027
 def check_precision(precision:str|None, device=None) -> str|None:
-    "`precision` if mixed precision can run on `device` (warning when it would be slow), else a `ValueError` saying why"
+    "`precision` if usable on `device` (warns if slow), else `ValueError`"
     if precision in (None, 'fp32', 'no'): return None
     err, warn = precision_problem(precision, device)
     if err: raise ValueError(err)
@@ -56,7 +56,7 @@ def check_precision(precision:str|None, device=None) -> str|None:
 
 # %% ../nbs/12c_precision.ipynb #d12b002a
 class DeviceMixedPrecision(MixedPrecision):
-    "fastai's `MixedPrecision` with `autocast` and `GradScaler` on the model's device type, checked before fitting"
+    "`MixedPrecision` on the model's device type, checked before fitting"
     @property
     def name(self): return 'mixed_precision'
     def before_fit(self):
@@ -70,20 +70,20 @@ class DeviceMixedPrecision(MixedPrecision):
 
 # %% ../nbs/12c_precision.ipynb #st12b003
 def mixed_precision_cbs(precision:str|None, device=None) -> list:
-    "`[DeviceMixedPrecision(precision)]` after `check_precision`; `[]` for `None`/'fp32'"
+    "`[DeviceMixedPrecision(precision)]`, checked; `[]` for fp32"
     return [DeviceMixedPrecision(p)] if (p := check_precision(precision, device)) else []
 
 # %% ../nbs/12c_precision.ipynb #d12b002e
 @contextmanager
 def autocast_for(precision:str|None, device=None):
-    "Run the block under `torch.autocast` in `precision` on `device` (after `check_precision`); no-op for `None`"
+    "`torch.autocast` in `precision` on `device`; no-op for `None`"
     if not check_precision(precision, device): yield; return
     with autocast(torch.device(device or default_device()).type,
                   dtype=PRECISIONS[precision]): yield
 
 # %% ../nbs/12c_precision.ipynb #p12c0011
 def predict_autocast(m, precision:str=None):
-    "A context predicting with `Predictor` `m` in mixed `precision`"
+    "Context predicting with `Predictor` `m` in mixed `precision`"
     if precision is None: return nullcontext()
     if not hasattr(m, 'device'):
         raise ValueError(f"mixed precision needs a torch model (model.json or learner.pkl); {m} runs in the precision "

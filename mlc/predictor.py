@@ -12,7 +12,7 @@ __all__ = ['load_predictor']
 
 # %% ../nbs/18b_predictor.ipynb #p18b0007
 def load_predictor(path, allow_pickle:bool=False, **kwargs) -> Predictor:
-    "The `Predictor` of model file `path`: ONNX, sidecar, or a trusted pickle"
+    "The `Predictor` of an ONNX, sidecar or trusted pickle file"
     p = Path(path)
     if p.suffix == '.onnx': return OnnxModel(p, **kwargs)
     if p.suffix == '.pkl':

@@ -23,14 +23,14 @@ __all__ = ['image_extensions', 'ImageFiles', 'iter_image_files', 'image_files', 
 # %% ../nbs/17_runtime.ipynb #d17a0005
 @cache
 def image_extensions() -> frozenset:
-    "Extensions of the formats PIL can open and decode (formats it can only identify left out)"
+    "Extensions of the formats PIL can decode (not just identify)"
     def decodes(fmt):
         cls = Image.OPEN[fmt][0]
         return fmt != 'MPEG' and not (isinstance(cls, type) and issubclass(cls, ImageFile.StubImageFile))
     return frozenset(e for e, f in Image.registered_extensions().items() if f in Image.OPEN and decodes(f))
 
 def _walk(folder:Path, skipped:Counter, seen:set|None=None):
-    "Image files below `folder`, sorted folder by folder; the other entries counted in `skipped` by kind"
+    "Image files below `folder`, sorted; others counted in `skipped`"
     seen = set() if seen is None else seen
     try: st = os.stat(folder); entries = sorted(os.scandir(folder), key=lambda e: e.name)
     except PermissionError: skipped['unreadable folder'] += 1; return
@@ -48,7 +48,7 @@ def _walk(folder:Path, skipped:Counter, seen:set|None=None):
 
 # %% ../nbs/17_runtime.ipynb #d17a0006
 def _csv_files(fn:Path):
-    "Paths listed in the `fname` or `file` column of CSV `fn`, relative to its folder"
+    "Paths in CSV `fn`'s `fname` or `file` column, relative to it"
     try:
         with open(fn, newline='') as f:
             rows = csv.reader(f)
@@ -76,12 +76,12 @@ def _count(skipped:Counter) -> str:
             + ', '.join(f'{k} {w}' for w, k in skipped.most_common()))
 
 def _no_images(folder, skipped:Counter) -> str:
-    "The error for a folder without image files, with what it skipped"
+    "The error for an image-less folder, with what it skipped"
     return (f"no image files in folder {folder} (looked recursively for {sorted(image_extensions())[:6]}...)"
             + (f"; {_count(skipped)}" if skipped else ''))
 
 class ImageFiles:
-    "Files, folders (recursively, image extensions) and CSVs of file names, expanded lazily into paths, in order"
+    "Image paths from files, folders and CSVs, expanded lazily in order"
     def __init__(self, paths):
         self.paths = [Path(p) for p in ([paths] if isinstance(paths, (str, Path)) else paths)]
         self.not_images, self._it = Counter(), self._expand()
@@ -102,7 +102,7 @@ class ImageFiles:
         if skipped: warnings.warn(f"{p}: {_count(skipped)}; name a file or list it in a CSV to predict it anyway")
 
     def check(self):
-        "Raise now the error a CSV (unreadable, blank name) or a folder (no image files) would raise when reached"
+        "Raise now any error a CSV or folder would raise when reached"
         for p in self.paths:
             if _is_csv(p): deque(_csv_files(p), 0)
             elif p.is_dir() and next(_walk(p, skipped := Counter()), None) is None:
@@ -110,7 +110,7 @@ class ImageFiles:
 
 # %% ../nbs/17_runtime.ipynb #st170004
 def iter_image_files(paths) -> ImageFiles:
-    "The files of `paths` (files, folders, CSVs), lazily: an `ImageFiles`"
+    "The files of `paths` (files, folders, CSVs) as an `ImageFiles`"
     return ImageFiles(paths)
 
 def image_files(paths) -> list:
@@ -119,13 +119,13 @@ def image_files(paths) -> list:
 
 # %% ../nbs/17_runtime.ipynb #d17a0009
 def _decode(fn, spec:dict, max_pixels):
-    "(uint8 array, '') for a usable image file, else (None, why not)"
+    "(uint8 array, '') for a usable image, else (None, why not)"
     try: return preprocess(fn, spec, max_pixels), ''
     except Exception as e: return None, why(e)
 
 # %% ../nbs/17_runtime.ipynb #d17a0020
 def _decoded(files, decode, bs:int, num_workers:int=0, ahead:int=2):
-    "(files, `decode` of each) per batch of `bs`, in order; `num_workers` processes decode up to `ahead` batches ahead"
+    "(files, decoded) per batch of `bs`, decoded ahead by workers"
     if not num_workers:
         for chunk in chunked(files, bs): yield chunk, [decode(f) for f in chunk]
         return
@@ -150,7 +150,7 @@ def _batches(model, files, bs, th, num_workers, max_pixels, delim):
 
 def predict_batches(model, files, bs:int=64, thresh=None, num_workers:int=0, max_pixels:int|None=Image.MAX_IMAGE_PIXELS,
                     label_delim:str|None=None):
-    "Prediction rows of `files` (an iterable) by `model`, yielded as one list per batch of `bs`, in input order"
+    "Prediction rows of `files` by `model`, a list per batch, in order"
     if not (isinstance(bs, int) and bs >= 1): raise ValueError(f"bs={bs}: need at least 1")
     if not (isinstance(num_workers, int) and num_workers >= 0):
         raise ValueError(f"num_workers={num_workers}: use 0 (decode in this process) or a number of worker processes")
@@ -161,7 +161,7 @@ def predict_batches(model, files, bs:int=64, thresh=None, num_workers:int=0, max
 
 # %% ../nbs/17_runtime.ipynb #st17c002
 def check_out(out, model=None, files=None, resume:bool=False) -> Path:
-    "`out` as a `Path` if predictions may go there: `.csv` or `.json`, not a folder, not the model or an input"
+    "`out` as a `Path` if predictions may be written there"
     out = Path(out)
     if out.suffix.lower() not in ('.csv', '.json'):
         raise ValueError(f"cannot write predictions to {out}: use a .csv or .json file name")
@@ -179,12 +179,12 @@ def check_out(out, model=None, files=None, resume:bool=False) -> Path:
 # %% ../nbs/17_runtime.ipynb #st17c005
 def _work_path(out, kind:str) -> Path: return Path(out).with_name(f'.{Path(out).name}.mlc-{kind}')
 def partial_path(out) -> Path:
-    "The hidden file a new CSV `out` is written to until it is complete: `.STEM.mlc-partial.csv` beside it"
+    "Hidden file a new CSV `out` is written to until complete"
     return Path(out).with_name(f'.{Path(out).stem}.mlc-partial{Path(out).suffix}')
 
 @contextmanager
 def lock_output(out):
-    "Be the only writer of `out` in the block (`flock` on a lock file beside it); refuse if another run is one"
+    "Be the only writer of `out` in the block (`flock`), or refuse"
     lock = _work_path(out, 'lock')
     while True:
         try:
@@ -208,7 +208,7 @@ def lock_output(out):
 
 # %% ../nbs/17_runtime.ipynb #d17a000c
 def predict_files(model, files, out=None, **kwargs) -> list:
-    "All prediction rows of `files` by `model` (see `predict_batches`), also written to `out` if given"
+    "All prediction rows of `files` by `model`, also written to `out`"
     batches = predict_batches(model, files, **kwargs)
     if out is None: return [r for b in batches for r in b]
     with lock_output(check_out(out, model, files)):
@@ -218,7 +218,7 @@ def predict_files(model, files, out=None, **kwargs) -> list:
 
 # %% ../nbs/17_runtime.ipynb #d17a0031
 def _cut_partial_line(fn:Path):
-    "Remove a last line that has no newline (a write cut short) from file `fn`"
+    "Cut a last line without newline (a cut-short write) from `fn`"
     with open(fn, 'rb+') as f:
         end = f.seek(0, os.SEEK_END); pos = end
         while pos > 0:
@@ -230,7 +230,7 @@ def _cut_partial_line(fn:Path):
         f.truncate(0)
 
 def done_files(out, vocab) -> set:
-    "Resolved paths of the files predicted in CSV `out` (none if there is none), a table of a model with `vocab`"
+    "Resolved paths of the files already predicted in CSV `out`"
     out = Path(out)
     if not out.is_file(): return set()
     _cut_partial_line(out)
@@ -246,7 +246,7 @@ def done_files(out, vocab) -> set:
 # %% ../nbs/17_runtime.ipynb #d17a0034
 @contextmanager
 def _held_sigint():
-    "Deliver a Ctrl-C (SIGINT) that arrives during the block only once the block is done"
+    "Hold a Ctrl-C (SIGINT) during the block until it is done"
     if threading.current_thread() is not threading.main_thread(): yield; return
     got = []
     old = signal.signal(signal.SIGINT, lambda *a: got.append(a))
@@ -259,7 +259,7 @@ def _held_sigint():
 def _hms(s:float) -> str: return time.strftime('%H:%M:%S', time.gmtime(s)) if s < 86400 else f'{s/86400:.1f} days'
 
 def progress_line(done:int, total:int|None, elapsed:float, rate:float=None, final:bool=False) -> str:
-    "'1,000/8,000 files, 250.0 files/s, ETA 00:00:28' (`rate` defaults to done/elapsed; no ETA without `total`)"
+    "'1,000/8,000 files, 250.0 files/s, ETA 00:00:28'"
     if rate is None: rate = done / elapsed if elapsed > 0 else 0.
     if final: return f"{done:,} files in {elapsed:.1f} s, {rate:.1f} files/s"
     s = f"{done:,}" + ('' if total is None else f"/{total:,}") + f" files, {rate:.1f} files/s"
@@ -267,7 +267,7 @@ def progress_line(done:int, total:int|None, elapsed:float, rate:float=None, fina
 
 # %% ../nbs/17_runtime.ipynb #d17a0039
 class Progress:
-    "Files done, files/s and ETA on `file` (stderr): a bar redrawn on a terminal, else a line every `every` files"
+    "Files done, files/s and ETA on stderr: a bar, or lines in logs"
     def __init__(self, total:int|None=None, every:int=1000, file=None, prefix:str=''):
         self.total, self.every, self.prefix, self.file = total, every, prefix, file or sys.stderr
         self.tty = getattr(self.file, 'isatty', lambda: False)()
@@ -275,7 +275,7 @@ class Progress:
         self.t0 = self.drawn = time.monotonic()
 
     def update(self, n:int, skipped:bool=False):
-        "Count `n` more files (`skipped`: already done by an earlier run)"
+        "Count `n` more files (`skipped`: done by an earlier run)"
         self.done += n
         if skipped: self.skipped += n
         now = time.monotonic()
@@ -301,17 +301,17 @@ class Progress:
 
 # %% ../nbs/17_runtime.ipynb #d17a003d
 class Interrupted(KeyboardInterrupt):
-    "Ctrl-C during `predict_to_file`; `counts` says what the output holds"
+    "Ctrl-C during `predict_to_file`; `counts` says what was written"
     def __init__(self, counts:dict): super().__init__(counts); self.counts = counts
 
 def count_rows(counts:dict, batch:list) -> dict:
-    "Add the rows of prediction `batch` to `counts['predicted']` and `counts['errors']`"
+    "Count `batch`'s predictions and errors into `counts`"
     errs = sum(r['error'] != '' for r in batch)
     counts['errors'] += errs; counts['predicted'] += len(batch) - errs
     return counts
 
 def _skip(files, done:set, counts:dict, bar):
-    "The `files` whose resolved path is not in `done`, counting the others in `counts['skipped']` and `bar`"
+    "`files` not in `done`, counting the others as skipped"
     for f in files:
         if not done or os.path.realpath(f) not in done: yield f
         else:
@@ -320,12 +320,12 @@ def _skip(files, done:set, counts:dict, bar):
 
 # %% ../nbs/17_runtime.ipynb #d17a003e
 def _replace(src:Path, dst:Path):
-    "Move the finished file `src` over `dst`, synced to disk first"
+    "Move finished file `src` over `dst`, synced to disk first"
     with open(src, 'rb+') as f: os.fsync(f.fileno())
     os.replace(src, dst)
 
 def predict_to_file(model, files, out, resume:bool=False, progress:bool|Progress=True, **kwargs) -> dict:
-    "Predict `files` with `model` (see `predict_batches`) into CSV or JSON `out`, which changes only when the run ends"
+    "Predict `files` into CSV or JSON `out`, changed only at the end"
     files = [files] if isinstance(files, (str, Path)) else files
     out, as_csv = check_out(out, model, files, resume), Path(out).suffix.lower() == '.csv'
     if isinstance(files, ImageFiles): files.check()
@@ -357,7 +357,7 @@ def predict_to_file(model, files, out, resume:bool=False, progress:bool|Progress
 
 # %% ../nbs/17_runtime.ipynb #d17a0014
 def onnx_session(fn, threads:int=None, providers=None):
-    "An ONNX Runtime session for the ONNX file `fn` (on the CPU unless `providers` say otherwise)"
+    "ONNX Runtime session for `fn` (CPU unless `providers` say)"
     try: import onnxruntime as ort
     except ImportError: raise ImportError("ONNX models need onnxruntime: pip install onnxruntime") from None
     opts = ort.SessionOptions()
@@ -370,24 +370,24 @@ def onnx_session(fn, threads:int=None, providers=None):
 
 # %% ../nbs/17_runtime.ipynb #st17p001
 class Predictor:
-    "A model as `predict_files` sees it: the contract and `logits`"
+    "A model as `predict_files` sees it: contract and `logits`"
     vocab:list; thresh:np.ndarray; temperature:np.ndarray; spec:dict; meta:dict = {}
     @property
     def size(self) -> tuple: return tuple(self.spec['resize']['size'])
     def logits(self, xb:np.ndarray) -> np.ndarray:
-        "The network's outputs (n, labels) for a normalised float32 batch `xb` (n, 3, h, w)"
+        "The network's outputs (n, labels) for a normalised batch `xb`"
         raise NotImplementedError
     def __repr__(self):
         return f"{type(self).__name__}({self.meta.get('arch', '?')}, {len(self.vocab)} labels, size={self.size})"
 
 # %% ../nbs/17_runtime.ipynb #d17a0010
 def _fits(shape, want) -> bool:
-    "Does ONNX shape `shape` (ints; names or None: dynamic axes) fit `want`, whose None axes must be dynamic?"
+    "Does ONNX shape `shape` fit `want` (None axes must be dynamic)?"
     return len(shape) == len(want) and all(not isinstance(s, int) if w is None else (s == w or not isinstance(s, int))
                                            for s, w in zip(shape, want))
 
 class OnnxModel(Predictor):
-    "A `Predictor` run by ONNX Runtime from its sidecar and ONNX file: no torch, no fastai"
+    "A `Predictor` run by ONNX Runtime: no torch, no fastai"
     def __init__(self, path, threads:int=None, providers=None):
         self.meta = read_sidecar(path)
         fn, jfn = checked_file(self.meta, 'onnx'), self.meta['path']

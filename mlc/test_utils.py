@@ -35,7 +35,7 @@ def mlc_seed(default:int=0,           # the notebook's seed, unless `MLC_SEED` i
 
 # %% ../nbs/91_test_utils.ipynb #b1a0c006
 def small_cnn(pretrained=False, nf:int=32) -> nn.Sequential:
-    "Four conv layers (stride 8 in all), then pooling and a linear layer for fastai to cut off"
+    "Four conv layers (stride 8 in all), pooling and a linear layer"
     return nn.Sequential(ConvLayer(3, nf//2, stride=2), ConvLayer(nf//2, nf, stride=2), ConvLayer(nf, 2*nf, stride=2),
                          ConvLayer(2*nf, 2*nf), nn.AdaptiveAvgPool2d(1), Flatten(), nn.Linear(2*nf, 1000))
 
@@ -43,12 +43,12 @@ SMALL_HEAD = dict(lin_ftrs=[], first_bn=False, ps=0)   # fastai's head reduced t
 
 # %% ../nbs/91_test_utils.ipynb #b1a0c009
 def small_learner(dls, **kwargs):
-    "An `mlc_learner` with `small_cnn` from random weights and the smallest fastai head"
+    "An `mlc_learner` of random-weight `small_cnn`, smallest head"
     return mlc_learner(dls, arch=small_cnn, pretrained=False, **{**SMALL_HEAD, **kwargs})
 
 # %% ../nbs/91_test_utils.ipynb #st910002
 def single_label_dls(path, df, col:str, size:int=48, bs:int=32, folder:str='train'):
-    "Single-label `DataLoaders` (`CategoryBlock` on column `col` of `df`), mlc's shapes transforms, `is_valid` split"
+    "Single-label `DataLoaders` on column `col` of `df`"
     itfms, btfms = default_tfms('shapes', size)
     return DataBlock(blocks=(ImageBlock, CategoryBlock), get_x=ColReader('fname', pref=Path(path)/folder),
                      get_y=ColReader(col), splitter=ColSplitter('is_valid'), item_tfms=itfms,
@@ -56,7 +56,7 @@ def single_label_dls(path, df, col:str, size:int=48, bs:int=32, folder:str='trai
 
 # %% ../nbs/91_test_utils.ipynb #st910004
 def fit_pair(dls_multi, dls_single, epochs:int, lr:float=1e-2, seed:int=0) -> tuple:
-    "A multi-label (sigmoid + BCE) and a single-label (softmax + CE) `small_cnn` learner, trained alike"
+    "Multi-label and single-label `small_cnn` learners, trained alike"
     set_seed(seed)
     multi = small_learner(dls_multi)
     with multi.no_bar(), multi.no_logging(): multi.fit_one_cycle(epochs, lr)

