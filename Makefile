@@ -1,5 +1,5 @@
 # mlc: the two Quick-start commands are `make demo` and `make test`; both set themselves up.
-.PHONY: setup demo test test-seeds test-nbdev slow export outputs docs check-install bench
+.PHONY: setup demo test test-seeds test-nbdev slow export outputs outputs-slow docs check-install bench
 
 setup:
 	bash tools/setup.sh
@@ -27,6 +27,9 @@ bench: setup
 
 outputs: setup          ## run every notebook in the mlc Jupyter kernel and commit what it shows (then: git add nbs)
 	.venv/bin/python tools/run_nbs.py --save && .venv/bin/nbdev-clean
+
+outputs-slow: setup     ## the same for the notebooks with #| slow cells, those cells included (long: 07, 12, 15)
+	OMP_WAIT_POLICY=passive .venv/bin/python tools/run_nbs.py --save --slow --workers 1 && .venv/bin/nbdev-clean
 
 docs: setup             ## HTML pages of the course in reading order: _docs/index.html
 	.venv/bin/python tools/docs.py

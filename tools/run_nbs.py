@@ -32,11 +32,14 @@ from nbclient.exceptions import CellExecutionError
 
 ROOT = Path(__file__).resolve().parent.parent
 SECONDS = ROOT/'tools'/'nb_seconds.json'
-SKIP = re.compile(r'^#\|\s*(slow|notest|eval:\s*false)\b', re.M)
+SKIP = re.compile(r'^#\|\s*(notest|eval:\s*false)\b', re.M)
+SLOW = re.compile(r'^#\|\s*slow\b', re.M)
 WARNING = re.compile(r'\b\w*Warning: ')
 EXPECTED = re.compile(r'^# expected warning\b', re.M)
 
-def skipped(cell) -> bool: return cell.cell_type == 'code' and bool(SKIP.search(cell.source))
+def skipped(cell, slow:bool=False) -> bool:
+    "Does nbdev-test skip this cell (`#| slow` only without `slow`)?"
+    return cell.cell_type == 'code' and bool(SKIP.search(cell.source) or (not slow and SLOW.search(cell.source)))
 
 def prints(cell) -> bool:
     "Does a code cell have output a reader sees?"
@@ -50,14 +53,14 @@ def warning(cell) -> str:
         if m := WARNING.search(text): return text[max(0, m.start() - 80):m.end() + 120].strip().replace('\n', ' ')
     return ''
 
-def run_one(fn:str, save:bool=False, timeout:int=900, env:dict=None) -> tuple:
+def run_one(fn:str, save:bool=False, timeout:int=900, env:dict=None, slow:bool=False) -> tuple:
     "(notebook, seconds, list of problems) after running `fn` in the mlc kernel (with `env`: only errors count)"
     fn, t0, problems = Path(fn).resolve(), time.time(), []
     os.environ.update(env or {})
     committed = nbformat.read(fn, as_version=4)
     nb = nbformat.read(fn, as_version=4)
     for c in nb.cells:
-        if skipped(c): c.source, c.outputs = '', []
+        if skipped(c, slow): c.source, c.outputs = '', []
     client = NotebookClient(nb, kernel_name='mlc', timeout=timeout, resources={'metadata': {'path': str(fn.parent)}})
     try: client.execute(stderr=subprocess.DEVNULL)   # the kernel process's own log (cells' stderr goes to outputs)
     except CellExecutionError as e:                  # the error's name and message, and the cell's first line
@@ -78,14 +81,14 @@ def run_one(fn:str, save:bool=False, timeout:int=900, env:dict=None) -> tuple:
         warn = [o.text for o in first.get('outputs', []) if o.output_type == 'stream' and 'Warning' in o.text]
         if warn: problems.append(f'first code cell (#{i}) prints a warning: {warn[0].strip()[:200]}')
     for i, (c, old) in enumerate(zip(nb.cells, committed.cells)):
-        if c.cell_type != 'code' or skipped(old): continue
+        if c.cell_type != 'code' or skipped(old, slow): continue
         if any(o.output_type == 'error' for o in old.get('outputs', [])): problems.append(f'cell #{i}: committed output is an error')
         if prints(c) and not prints(old): problems.append(f'cell #{i}: prints when run, but has no committed output (run `make outputs`)')
         if w := warning(c): problems.append(f'cell #{i} shows a warning when run: {w}')
         elif w := warning(old): problems.append(f'cell #{i}: committed output shows a warning (run `make outputs`): {w}')
     if save and not any(p.startswith(('error', 'could not')) for p in problems):
         for c, old in zip(nb.cells, committed.cells):
-            if skipped(old): c.source, c.outputs = old.source, old.get('outputs', [])
+            if skipped(old, slow): c.source, c.outputs = old.source, old.get('outputs', [])
             c.source = old.source
         nbformat.write(nb, fn)
         problems = [p for p in problems if 'no committed output' not in p]
@@ -99,11 +102,13 @@ def main():
     p.add_argument('--timeout', type=int, default=900, help='seconds per cell')
     p.add_argument('--seeds', type=int, nargs='*', default=[], help='run under each MLC_SEED (only errors count)')
     p.add_argument('--threads', type=int, nargs='*', default=[], help='... and each MLC_THREADS')
+    p.add_argument('--slow', action='store_true', help='run the #| slow cells too (default: the notebooks that have them)')
     p.add_argument('--keep', help='with --seeds/--threads: write each executed notebook into this folder')
     a = p.parse_args()
     if a.keep: os.environ['MLC_RUN_DIR'] = str(Path(a.keep).resolve())
     fns = a.nbs or sorted(str(f) for f in (ROOT/'nbs').glob('*.ipynb')
-                          if not (a.seeds or a.threads) or 'mlc_seed(' in f.read_text())
+                          if (not (a.seeds or a.threads) or 'mlc_seed(' in f.read_text())
+                          and (not a.slow or any(SLOW.search(c.source) for c in nbformat.read(f, as_version=4).cells)))
     secs = json.loads(SECONDS.read_text()) if SECONDS.exists() else {}
     fns.sort(key=lambda f: -secs.get(Path(f).name, float('inf')))       # longest first; new notebooks first of all
     os.environ['MPLBACKEND'] = 'module://matplotlib_inline.backend_inline'   # plots as outputs, as in Jupyter
@@ -113,8 +118,8 @@ def main():
     passed = failed = 0
     with ProcessPoolExecutor(a.workers, max_tasks_per_child=1) as ex:
         for name, t, problems in ex.map(run_one, [f for f, _ in jobs], [a.save]*len(jobs), [a.timeout]*len(jobs),
-                                        [e for _, e in jobs]):
-            if a.save: secs[Path(name).name] = round(t)
+                                        [e for _, e in jobs], [a.slow]*len(jobs)):
+            if a.save and not a.slow: secs[Path(name).name] = round(t)   # the default run's time
             if problems:
                 failed += 1
                 print(f'FAILED: {name} in a Jupyter kernel ({t:.0f} s)')
