@@ -17,7 +17,10 @@ __all__ = ['CAL_KINDS', 'reliability', 'ece', 'plot_reliability', 'fit_temperatu
            'calibrate']
 
 # %% ../nbs/15_calibrate.ipynb #ca1b0006
-def reliability(probs, targs, n_bins:int=15) -> pd.DataFrame:
+def reliability(probs,           # probabilities (images, labels)
+                targs,           # multi-hot targets (images, labels)
+                n_bins:int=15    # equal-width probability bins
+               ) -> pd.DataFrame:
     "Per bin: bounds, pairs, mean probability, fraction positive"
     p, y = as_np(probs).ravel().astype(np.float64), (as_np(targs).ravel() > 0.5)
     b = np.minimum((p*n_bins).astype(int), n_bins - 1)
@@ -27,14 +30,23 @@ def reliability(probs, targs, n_bins:int=15) -> pd.DataFrame:
                                  mean_prob=np.bincount(b, p, n_bins)/n, frac_pos=np.bincount(b, y, n_bins)/n))
 
 # %% ../nbs/15_calibrate.ipynb #st150002
-def ece(probs, targs, n_bins:int=15) -> float:
+def ece(probs,           # probabilities (images, labels)
+        targs,           # multi-hot targets (images, labels)
+        n_bins:int=15    # equal-width probability bins
+       ) -> float:
     "Expected calibration error over equal-width bins"
     r = reliability(probs, targs, n_bins)
     r = r[r.n > 0]
     return float((r.n*(r.frac_pos - r.mean_prob).abs()).sum()/r.n.sum())
 
 # %% ../nbs/15_calibrate.ipynb #ca1b000a
-def plot_reliability(probs, targs, n_bins:int=15, ax=None, label:str=None, counts:bool=True):
+def plot_reliability(probs,            # probabilities (images, labels)
+                     targs,            # multi-hot targets (images, labels)
+                     n_bins:int=15,    # equal-width probability bins
+                     ax=None,          # matplotlib axes; default: a new figure
+                     label:str=None,   # legend name; default: 'model'
+                     counts:bool=True  # also bar the pairs per bin
+                    ):
     "Reliability diagram: fraction positive vs mean probability"
     if ax is None: _, ax = plt.subplots(figsize=(5, 5))
     r = reliability(probs, targs, n_bins)
@@ -60,7 +72,11 @@ def _best_log_t(z, y) -> float:
     "The log-temperature minimising `_nll` within `_LOG_T`"
     return minimize_scalar(partial(_nll, z, y), bounds=_LOG_T, method='bounded', options=dict(xatol=1e-6)).x
 
-def fit_temperature(logits, targs, per_label:bool=False, min_pos:int=10):
+def fit_temperature(logits,                # raw model outputs (images, labels)
+                    targs,                 # multi-hot targets (images, labels)
+                    per_label:bool=False,  # one temperature per label
+                    min_pos:int=10         # fewer positives or negatives: the global one
+                   ):
     "Temperature minimising BCE; one per label if `per_label`"
     z, y = as_np(logits).astype(np.float64), (as_np(targs) > 0.5).astype(np.float64)
     t = float(np.float32(np.exp(_best_log_t(z.ravel(), y.ravel()))))     # float32, as stored and applied
@@ -70,7 +86,9 @@ def fit_temperature(logits, targs, per_label:bool=False, min_pos:int=10):
     return np.float32([np.exp(_best_log_t(z[:, j], y[:, j])) if fit[j] else t for j in range(z.shape[1])])
 
 # %% ../nbs/15_calibrate.ipynb #ca1b0011
-def set_temperature(learn, temperature):
+def set_temperature(learn,           # `Learner` from `mlc_learner`
+                    temperature      # one positive number, or one per label
+                   ):
     "Set `temperature` on `learn.loss_func`, which all predictions use"
     if not hasattr(learn.loss_func, 'temperature'):
         raise ValueError(f"learn.loss_func ({type(learn.loss_func).__name__}) has no `temperature`: "
@@ -92,7 +110,13 @@ def _ece_score(logits, targs, temperature, n_bins:int=15) -> dict:
     "The ECE of `sigmoid(logits / temperature)`: a fold's score"
     return dict(ece=ece(probabilities(logits, temperature), targs, n_bins))
 
-def choose_calibration(logits, targs, kind:str='auto', min_pos:int=10, n_bins:int=15, seed:int=0) -> dict:
+def choose_calibration(logits,           # raw model outputs (images, labels)
+                       targs,            # multi-hot targets (images, labels)
+                       kind:str='auto',  # 'auto' or one of `CAL_KINDS`; None: 'none'
+                       min_pos:int=10,   # passed to `fit_temperature`
+                       n_bins:int=15,    # bins of the ECE
+                       seed:int=0        # seed of the random halves
+                      ) -> dict:
     "Temperature of `kind` (or 'auto'), and each kind's held-out ECE"
     kind = ifnone(kind, 'none')
     if kind not in ('auto', *CAL_KINDS):
@@ -107,7 +131,14 @@ def choose_calibration(logits, targs, kind:str='auto', min_pos:int=10, n_bins:in
     return dict(kind=kept, chosen_by='auto' if kind == 'auto' else 'forced', temperature=fits[kept](z, y),
                 ece=held, folds=folds, ece_before=held['none'], ece_after=held[kept])
 
-def calibrate(learn, per_label:bool=False, min_pos:int=10, n_bins:int=15, seed:int=0, preds=None, kind:str=None) -> dict:
+def calibrate(learn,                 # `Learner` from `mlc_learner`
+              per_label:bool=False,  # kind 'label' instead of 'model'
+              min_pos:int=10,        # passed to `fit_temperature`
+              n_bins:int=15,         # bins of the ECE
+              seed:int=0,            # seed of the random halves
+              preds=None,            # (logits, targets); default: validation preds
+              kind:str=None          # overrides `per_label`; see `choose_calibration`
+             ) -> dict:
     "`choose_calibration` on validation preds; install its temperature"
     logits, targs = preds if preds is not None else learn.get_preds(act=noop)
     res = choose_calibration(logits, targs, kind or ('label' if per_label else 'model'), min_pos, n_bins, seed)

@@ -20,7 +20,9 @@ __all__ = ['PRED_COLS', 'SIZE_RANGE', 'FORMAT', 'VERSION', 'check_vocab', 'label
 # %% ../nbs/16_contract.ipynb #c0a7f006
 PRED_COLS = ('file', 'labels', 'error')
 
-def check_vocab(vocab, delim:str|None=None) -> list:
+def check_vocab(vocab,               # the model's labels, in output order
+                delim:str|None=None  # label delimiter no label may contain
+               ) -> list:
     "Checked vocab: distinct non-empty strings, none with `delim`"
     if (isinstance(vocab, (str, bytes, dict)) or not hasattr(vocab, '__iter__')
             or not all(isinstance(v, str) and v for v in vocab)):
@@ -36,7 +38,10 @@ def check_vocab(vocab, delim:str|None=None) -> list:
     return vocab
 
 # %% ../nbs/16_contract.ipynb #9e870187
-def label_thresh(thresh, vocab, base=0.5) -> np.ndarray:
+def label_thresh(thresh,          # one number, one per label, or {label: value}
+                 vocab,           # the model's labels, in output order
+                 base=0.5         # thresholds a dict does not name
+                ) -> np.ndarray:
     "One float32 threshold per label from a number, list or dict"
     vocab = list(vocab)
     if isinstance(thresh, dict):
@@ -57,24 +62,33 @@ def label_thresh(thresh, vocab, base=0.5) -> np.ndarray:
     return t
 
 # %% ../nbs/16_contract.ipynb #c0a7f00a
-def sigmoid(x) -> np.ndarray:
+def sigmoid(x                # logits: a number or array
+           ) -> np.ndarray:
     "The logistic function, without overflow for large |x|"
     x = np.asarray(x, dtype=np.float32)
     e = np.exp(-np.abs(x))
     return np.where(x >= 0, 1/(1 + e), e/(1 + e)).astype(np.float32)
 
 # %% ../nbs/16_contract.ipynb #st160002
-def scaled(logits, temperature=1.):
+def scaled(logits,          # numpy array or torch tensor
+           temperature=1.   # one number, or one per label
+          ):
     "`logits / temperature` for numpy arrays and torch tensors"
     t = np.asarray(temperature, dtype=np.float32)
     return logits / logits.new_tensor(t) if hasattr(logits, 'new_tensor') else np.asarray(logits, dtype=np.float32) / t
 
-def probabilities(logits, temperature=1.) -> np.ndarray:
+def probabilities(logits,          # raw model outputs, one per label
+                  temperature=1.   # one number, or one per label
+                 ) -> np.ndarray:
     "Per-label `sigmoid(logits / temperature)`"
     return sigmoid(scaled(np.asarray(logits, dtype=np.float32), temperature))
 
 # %% ../nbs/16_contract.ipynb #c0a7f00d
-def label_sets(probs, thresh, vocab, delim:str=' ') -> list:
+def label_sets(probs,           # probabilities, one row per image
+               thresh,          # one threshold, or one per label
+               vocab,           # the model's labels, in output order
+               delim:str=' '    # joins the labels of a row
+              ) -> list:
     "Each row's labels with `prob > thresh`, joined by `delim`"
     keep = np.asarray(probs) > np.asarray(thresh)
     return [delim.join(v for v, k in zip(vocab, row) if k) for row in keep]
@@ -83,7 +97,9 @@ def label_sets(probs, thresh, vocab, delim:str=' ') -> list:
 _16BIT = ('I;16', 'I;16L', 'I;16B', 'I;16N', 'I')
 class ImageTooLarge(ValueError): "An image with more pixels than allowed."
 
-def load_rgb(fn, max_pixels:int|None=Image.MAX_IMAGE_PIXELS) -> Image.Image:
+def load_rgb(fn,                                         # image file name or file object
+             max_pixels:int|None=Image.MAX_IMAGE_PIXELS  # refuse larger images; None: no limit
+            ) -> Image.Image:
     "Decode `fn` to RGB like `PILImage.create`, refusing huge images"
     with warnings.catch_warnings():
         warnings.simplefilter('ignore', Image.DecompressionBombWarning)
@@ -99,7 +115,8 @@ def load_rgb(fn, max_pixels:int|None=Image.MAX_IMAGE_PIXELS) -> Image.Image:
         return im8.convert('RGB')
 
 # %% ../nbs/16_contract.ipynb #c0a7f00f
-def why(e:Exception) -> str:
+def why(e:Exception      # the error reading or decoding a file
+       ) -> str:
     "A short, readable reason why a file could not be used"
     if isinstance(e, FileNotFoundError): return 'file not found'
     if isinstance(e, IsADirectoryError): return 'is a folder, not an image file'
@@ -125,7 +142,9 @@ def _crop_pad(im:Image.Image, sz:tuple, tl:tuple, pad_mode:str='zeros', resample
     return im if resize_to is None or im.size == tuple(resize_to) else im.resize(tuple(resize_to), resample)
 
 # %% ../nbs/16_contract.ipynb #c0a7f011
-def fastai_resize(im:Image.Image, spec:dict) -> Image.Image:
+def fastai_resize(im:Image.Image,  # RGB PIL image
+                  spec:dict        # the sidecar's `preprocess['resize']`
+                 ) -> Image.Image:
     "`im` resized as the fastai transform `spec` does at validation"
     (th, tw), rs = spec['size'], spec.get('resample', Image.BILINEAR)
     w, h = im.size
@@ -140,12 +159,15 @@ def fastai_resize(im:Image.Image, spec:dict) -> Image.Image:
     return _crop_pad(im, (cw, ch), (int(0.5*(w - cw)), int(0.5*(h - ch))), spec['pad_mode'], rs, (tw, th))
 
 # %% ../nbs/16_contract.ipynb #c0a7f015
-def image_array(im:Image.Image) -> np.ndarray:
+def image_array(im:Image.Image   # RGB PIL image
+               ) -> np.ndarray:
     "RGB PIL image as a (3, h, w) uint8 array, like `ToTensor`"
     return np.asarray(im, dtype=np.uint8).transpose(2, 0, 1)
 
 # %% ../nbs/16_contract.ipynb #st160006
-def normalize(xb:np.ndarray, spec:dict) -> np.ndarray:
+def normalize(xb:np.ndarray,   # uint8 batch, (n, 3, h, w)
+              spec:dict        # the sidecar's `preprocess`: div, mean, std
+             ) -> np.ndarray:
     "uint8 batch (n, 3, h, w) normalised by `spec` to float32"
     x = xb.astype(np.float32) / np.float32(spec.get('div', 255.))
     if spec.get('mean') is None: return x
@@ -154,7 +176,8 @@ def normalize(xb:np.ndarray, spec:dict) -> np.ndarray:
 # %% ../nbs/16_contract.ipynb #st16b001
 SIZE_RANGE = (8, 2048)   # pixels per side: smaller breaks the networks' pooling, larger needs GBs per batch
 
-def check_size(size) -> list:
+def check_size(size             # one side, or [height, width], in pixels
+              ) -> list:
     "`size` (one side or [h, w]) as [h, w] in `SIZE_RANGE`"
     hw = [size, size] if isinstance(size, int) else size
     lo, hi = SIZE_RANGE
@@ -166,7 +189,8 @@ def check_size(size) -> list:
 # %% ../nbs/16_contract.ipynb #c0a7f018
 _RESIZE_KEYS = dict(Resize=('method', 'pad_mode'), RandomResizedCrop=('val_xtra',))
 
-def check_preprocess(spec) -> dict:
+def check_preprocess(spec             # the sidecar's `preprocess` dict
+                    ) -> dict:
     "`spec` if `fastai_resize` and `normalize` can apply it"
     rs = spec.get('resize') if isinstance(spec, dict) else None
     if not isinstance(rs, dict): raise ValueError(f"preprocessing {spec!r} has no 'resize' description")
@@ -185,7 +209,10 @@ def check_preprocess(spec) -> dict:
     return spec
 
 # %% ../nbs/16_contract.ipynb #c0a7f01b
-def preprocess(fn, spec:dict, max_pixels:int|None=Image.MAX_IMAGE_PIXELS) -> np.ndarray:
+def preprocess(fn,                                         # image file name
+               spec:dict,                                  # the sidecar's `preprocess`
+               max_pixels:int|None=Image.MAX_IMAGE_PIXELS  # refuse larger images; None: no limit
+              ) -> np.ndarray:
     "Image `fn` decoded and resized by `spec`: uint8 (3, h, w)"
     return image_array(fastai_resize(load_rgb(fn, max_pixels), spec['resize']))
 
@@ -194,7 +221,8 @@ FORMAT, VERSION = 'mlc-model', 2
 _FIELDS = ('format', 'format_version', 'arch', 'arch_source', 'n_out', 'vocab', 'thresh', 'preprocess', 'weights',
            'sha256')
 
-def sha256(fn) -> str:
+def sha256(fn               # file to hash
+          ) -> str:
     "Hex sha256 of a file's bytes"
     h = hashlib.sha256()
     with open(fn, 'rb') as f:
@@ -203,12 +231,14 @@ def sha256(fn) -> str:
 
 _BOUND = ('arch', 'arch_source', 'n_out', 'vocab', 'label_delim', 'preprocess', 'sha256')
 
-def contract_digest(meta:dict) -> str:
+def contract_digest(meta:dict        # sidecar fields
+                   ) -> str:
     "sha256 of the sidecar fields bound to the weights"
     return hashlib.sha256(json.dumps({k: meta.get(k) for k in _BOUND}, sort_keys=True).encode()).hexdigest()
 
 # %% ../nbs/16_contract.ipynb #st160008
-def sidecar_path(path) -> Path:
+def sidecar_path(path             # model .json, .safetensors, .onnx, or name
+                ) -> Path:
     "Sidecar `.json` of a model given by any of its files or name"
     p = Path(path)
     return p.with_suffix('.json') if p.suffix in ('.json', '.safetensors', '.onnx') else p.with_name(p.name + '.json')
@@ -223,7 +253,8 @@ def _per_label(meta:dict, key:str, default, vocab:list, jfn) -> np.ndarray:
     if not (np.isfinite(a).all() and (a > 0).all()): raise ValueError(f"{jfn}: {key}={v!r} must be positive and finite")
     return a
 
-def read_sidecar(path) -> dict:
+def read_sidecar(path             # model sidecar, weights file, or name
+                ) -> dict:
     "The sidecar of the model at `path`, checked"
     if Path(path).suffix == '.pkl': raise ValueError(f"{path} is a fastai pickle, not a model sidecar: use the model.json saved next to it")
     jfn = sidecar_path(path)
@@ -255,7 +286,9 @@ def read_sidecar(path) -> dict:
                 weights=meta.get('weights', jfn.with_suffix('.safetensors').name), path=jfn)
 
 # %% ../nbs/16_contract.ipynb #c0a7f021
-def checked_file(meta:dict, key:str='weights') -> Path:
+def checked_file(meta:dict,         # checked sidecar, from `read_sidecar`
+                 key:str='weights'  # 'weights', or a sidecar field with file and sha256
+                ) -> Path:
     "File named by `meta[key]`, after checking it and its sha256"
     jfn = meta['path']
     if key == 'weights': name, digest = meta['weights'], meta['sha256']
@@ -270,7 +303,13 @@ def checked_file(meta:dict, key:str='weights') -> Path:
     return fn
 
 # %% ../nbs/16_contract.ipynb #c0a7f025
-def prediction_rows(files, probs, errors, vocab, thresh, delim:str=' ') -> list:
+def prediction_rows(files,           # image files, one per row
+                    probs,           # probabilities, one row per file
+                    errors,          # error per file, or None
+                    vocab,           # the model's labels, in output order
+                    thresh,          # one threshold, or one per label
+                    delim:str=' '    # joins each row's labels
+                   ) -> list:
     "One dict per file: file, labels, probabilities, error"
     probs = np.asarray(probs, dtype=np.float32).reshape(len(files), len(vocab))
     labels = label_sets(np.nan_to_num(probs, nan=-1.), thresh, vocab, delim)
@@ -279,7 +318,10 @@ def prediction_rows(files, probs, errors, vocab, thresh, delim:str=' ') -> list:
 
 # %% ../nbs/16_contract.ipynb #st16a001
 @contextmanager
-def atomic_open(fn, mode:str='w', **kwargs):
+def atomic_open(fn,              # file to replace
+                mode:str='w',    # `open` mode of the temp file
+                **kwargs
+               ):
     "Temp file replacing `fn` (synced) only if the block succeeds"
     fn = Path(fn)
     tmp = fn.with_name(f'.{fn.name}.{os.getpid()}.mlc-tmp')
@@ -291,7 +333,8 @@ def atomic_open(fn, mode:str='w', **kwargs):
     finally: tmp.unlink(missing_ok=True)
 
 # %% ../nbs/16_contract.ipynb #st16c001
-def plain_mode(fn) -> Path:
+def plain_mode(fn               # file to chmod
+              ) -> Path:
     "Give `fn` the mode `open` gives a new file (0666 less umask)"
     mask = os.umask(0); os.umask(mask)
     os.chmod(fn, 0o666 & ~mask)
@@ -306,7 +349,10 @@ def _json(v):
     "A JSON value: probabilities rounded to 6 decimals, NaN null"
     return (None if math.isnan(v) else round(v, 6)) if isinstance(v, float) else v
 
-def write_predictions(rows, out, mode:str='w') -> Path:
+def write_predictions(rows,            # prediction dicts, from `prediction_rows`
+                      out,             # .csv or .json file to write
+                      mode:str='w'     # 'w' to replace, 'a' to append (CSV)
+                     ) -> Path:
     "Write `rows` to `out` (.csv or .json); `mode='a'` appends a CSV"
     out = Path(out)
     if out.suffix.lower() not in ('.csv', '.json'):

@@ -40,11 +40,16 @@ def _split_labels(s:str, label_delim:str) -> list:
     return [o.strip() for o in s.split(label_delim) if o.strip()]
 
 # %% ../nbs/10_data.ipynb #d0a1b003
-def label_vocab(df:pd.DataFrame, label_delim:str=' ') -> list:
+def label_vocab(df:pd.DataFrame,     # `load_labels` DataFrame, with `labels`
+                label_delim:str=' '  # delimiter of the labels in a cell
+               ) -> list:
     "Sorted set of the labels in every row of `df.labels`."
     return sorted({l for s in df.labels for l in _split_labels(s, label_delim)})
 
-def multi_hot(df:pd.DataFrame, vocab:list, label_delim:str=' ') -> np.ndarray:
+def multi_hot(df:pd.DataFrame,     # `load_labels` DataFrame, with `labels`
+              vocab:list,          # labels, in column order
+              label_delim:str=' '  # delimiter of the labels in a cell
+             ) -> np.ndarray:
     "Bool matrix (images, labels) of `vocab` labels on each image"
     o2i = {l: i for i, l in enumerate(vocab)}
     y = np.zeros((len(df), len(vocab)), bool)
@@ -60,7 +65,12 @@ def _cell_truth(v:pd.Series) -> pd.Series:
     x = pd.to_numeric(s, errors='coerce')
     return x.where(x.isin([0, 1]))
 
-def onehot_labels(df:pd.DataFrame, label_cols:list, on_uncertain:str='error', fn='CSV', label_delim:str=' ') -> tuple:
+def onehot_labels(df:pd.DataFrame,           # the CSV as strings
+                  label_cols:list,           # its 0/1 label columns
+                  on_uncertain:str='error',  # other cells: 'error', 'zero', 'one' or 'drop'
+                  fn='CSV',                  # CSV name, for error messages
+                  label_delim:str=' '        # joins the labels of a row
+                 ) -> tuple:
     "`label_cols` 0/1 columns as joined labels, and the rows kept"
     if on_uncertain not in _UNCERTAIN: raise ValueError(f"on_uncertain={on_uncertain!r}: expected one of {_UNCERTAIN}")
     names = [str(c).strip() for c in label_cols]
@@ -98,7 +108,10 @@ def _move_for(y:np.ndarray, valid:np.ndarray, l:int, to_valid:bool):
     idx = np.where(ok)[0]
     return idx[np.argmin(y[idx].sum(1))] if len(idx) else None   # the image with fewest labels
 
-def stratified_split(y:np.ndarray, valid_pct:float=0.2, seed:int=42) -> np.ndarray:
+def stratified_split(y:np.ndarray,         # multi-hot labels (images, labels)
+                     valid_pct:float=0.2,  # share of images for validation
+                     seed:int=42           # seed of the split
+                    ) -> np.ndarray:
     "Valid mask for multi-hot `y` by iterative stratification"
     from iterstrat.ml_stratifiers import MultilabelStratifiedShuffleSplit
     y = np.asarray(y, bool)
@@ -220,7 +233,10 @@ def _check_images(df:pd.DataFrame, folder:Path, fn, on_bad:str='raise', listed=N
     return df.drop(index=[i for i, _, _ in bad])
 
 # %% ../nbs/10_data.ipynb #d0a1b031
-def split_warnings(y:np.ndarray, valid:np.ndarray, vocab:list) -> list:
+def split_warnings(y:np.ndarray,      # multi-hot labels (images, labels)
+                   valid:np.ndarray,  # True for validation images
+                   vocab:list         # label names, in column order
+                  ) -> list:
     "A line per kind of label the split leaves on one side"
     n, va = y.sum(0), y[valid].sum(0)
     def _names(m): return ', '.join(f'{vocab[l]!r} ({n[l]} image{"s" if n[l] > 1 else ""})' for l in np.where(m)[0])
@@ -290,7 +306,8 @@ def load_labels(path,                 # dataset folder
     return df.reset_index(drop=True)
 
 # %% ../nbs/10_data.ipynb #82def32b
-def mlc_splitter(valid_col:str='is_valid'):
+def mlc_splitter(valid_col:str='is_valid'  # column True for validation rows
+                ):
     "Split on `valid_col`; refuse an empty side"
     def _inner(df):
         if valid_col not in df.columns:
@@ -306,13 +323,21 @@ def mlc_splitter(valid_col:str='is_valid'):
 class MLCImage(PILImage):
     "fastai's `PILImage`, decoded by `load_rgb` as `mlc_predict` does"
     @classmethod
-    def create(cls, fn:Path|str|Tensor|np.ndarray|bytes|Image.Image, **kwargs):   # fastai infers test_dl's inputs from these
+    def create(cls, fn:Path|str|Tensor|np.ndarray|bytes|Image.Image,  # fastai infers test_dl's inputs from these types
+               **kwargs
+              ):
         "`load_rgb(fn)` for a path, else `PILImage.create(fn)`"
         return cls(load_rgb(fn)) if isinstance(fn, (str, Path)) else super().create(fn, **kwargs)
 
 # %% ../nbs/10_data.ipynb #st100002
-def mlc_datablock(path, folder:str='train', label_delim:str=' ', vocab=None, item_tfms=None, batch_tfms=None,
-                  splitter=None) -> DataBlock:
+def mlc_datablock(path,                 # dataset folder
+                  folder:str='train',   # image folder in `path`
+                  label_delim:str=' ',  # delimiter of the labels in a cell
+                  vocab=None,           # labels; default: those of the data
+                  item_tfms=None,       # item transforms
+                  batch_tfms=None,      # batch transforms
+                  splitter=None         # default: `mlc_splitter()`
+                 ) -> DataBlock:
     "Image/multi-category `DataBlock` of a `load_labels` DataFrame"
     return DataBlock(blocks=(ImageBlock(MLCImage), MultiCategoryBlock(vocab=vocab)),
                      get_x=ColReader('fname', pref=Path(path)/folder),
@@ -320,20 +345,24 @@ def mlc_datablock(path, folder:str='train', label_delim:str=' ', vocab=None, ite
                      splitter=splitter or mlc_splitter(), item_tfms=item_tfms, batch_tfms=batch_tfms)
 
 # %% ../nbs/10_data.ipynb #48b6a1ef
-def dataset_info(path) -> dict:
+def dataset_info(path             # dataset folder
+                ) -> dict:
     "The dataset's `mlc.json`, or `{'source': 'photos'}` if none"
     fn = Path(path)/'mlc.json'
     return json.loads(fn.read_text()) if fn.exists() else {'source': 'photos'}
 
 # %% ../nbs/10_data.ipynb #st100004
-def default_tfms(source:str, size:int) -> tuple:
+def default_tfms(source:str,      # dataset kind: 'shapes', 'fmnist' or photos
+                 size:int         # image side in pixels
+                ) -> tuple:
     "Item and batch transforms for `source` at image `size`"
     norm = Normalize.from_stats(*imagenet_stats)
     if source in ('shapes', 'fmnist'): return Resize(size), [Flip(), norm]
     return RandomResizedCrop(size, min_scale=0.35), [norm]
 
 # %% ../nbs/10_data.ipynb #c9795943
-def check_bs(bs:int) -> int:
+def check_bs(bs:int           # batch size to check
+            ) -> int:
     "`bs` if it is a batch size: a whole number, 1 or more"
     if not (bs >= 1 and int(bs) == bs): raise ValueError(f"bs={bs}: the batch size must be a whole number, at least 1")
     return int(bs)
@@ -349,8 +378,18 @@ def _batch_size(bs:int, df:pd.DataFrame) -> int:
     return bs
 
 @delegates(load_labels, keep=True, but=['path', 'folder', 'label_delim', 'seed'])
-def mlc_dls(path, size:int=64, bs:int=64, item_tfms=None, batch_tfms=None, folder:str='train', label_delim:str=' ',
-            seed:int=None, num_workers:int=0, df:pd.DataFrame=None, **kwargs) -> DataLoaders:
+def mlc_dls(path,                  # dataset folder
+            size:int=64,           # image side, or [height, width]
+            bs:int=64,             # batch size
+            item_tfms=None,        # default: from `default_tfms`
+            batch_tfms=None,       # default: from `default_tfms`
+            folder:str='train',    # image folder in `path`
+            label_delim:str=' ',   # delimiter of the labels in a cell
+            seed:int=None,         # seed of the split and of training order
+            num_workers:int=0,     # data loading processes
+            df:pd.DataFrame=None,  # labels already read; default: `load_labels`
+            **kwargs
+           ) -> DataLoaders:
     "`DataLoaders` of `load_labels` (or `df`), vocab of all rows"
     check_size(size)
     read = {k: kwargs.pop(k) for k in list(kwargs) if k in inspect.signature(load_labels).parameters}
@@ -365,7 +404,9 @@ def mlc_dls(path, size:int=64, bs:int=64, item_tfms=None, batch_tfms=None, folde
     return dblock.dataloaders(df, bs=bs, num_workers=num_workers, **kwargs)
 
 # %% ../nbs/10_data.ipynb #32080a35
-def label_counts(df:pd.DataFrame, label_delim:str=' ') -> pd.DataFrame:
+def label_counts(df:pd.DataFrame,     # `load_labels` DataFrame
+                 label_delim:str=' '  # delimiter of the labels in a cell
+                ) -> pd.DataFrame:
     "Per-label image counts in train and valid, and shares"
     vocab = label_vocab(df, label_delim)
     y, valid = (multi_hot(df, vocab, label_delim),
@@ -376,12 +417,17 @@ def label_counts(df:pd.DataFrame, label_delim:str=' ') -> pd.DataFrame:
     return ct.sort_values('share', ascending=False, kind='stable')
 
 # %% ../nbs/10_data.ipynb #st100006
-def labels_per_image(df:pd.DataFrame, label_delim:str=' ') -> pd.Series:
+def labels_per_image(df:pd.DataFrame,     # `load_labels` DataFrame
+                     label_delim:str=' '  # delimiter of the labels in a cell
+                    ) -> pd.Series:
     "Number of labels on each image."
     return pd.Series([len(_split_labels(s, label_delim)) for s in df.labels], index=df.index, name='n_labels')
 
 # %% ../nbs/10_data.ipynb #st100008
-def plot_labels_per_image(df:pd.DataFrame, label_delim:str=' ', ax=None):
+def plot_labels_per_image(df:pd.DataFrame,      # `load_labels` DataFrame
+                          label_delim:str=' ',  # delimiter of the labels in a cell
+                          ax=None               # matplotlib axes; default: a new figure
+                         ):
     "Bar chart of the number of images with 0, 1, 2, ... labels"
     if ax is None: _, ax = plt.subplots(figsize=(5, 3))
     counts = labels_per_image(df, label_delim).value_counts()
@@ -390,7 +436,12 @@ def plot_labels_per_image(df:pd.DataFrame, label_delim:str=' ', ax=None):
     return ax.figure
 
 # %% ../nbs/10_data.ipynb #29d133cd
-def describe(path, dls:DataLoaders=None, df:pd.DataFrame=None, label_delim:str=' ', **kwargs) -> str:
+def describe(path,                  # dataset folder
+             dls:DataLoaders=None,  # also summarise a batch of these
+             df:pd.DataFrame=None,  # labels already read; default: from `dls` or `path`
+             label_delim:str=' ',   # delimiter of the labels in a cell
+             **kwargs
+            ) -> str:
     "Text summary of a dataset and of a batch of its `dls`"
     if df is None: df = (pd.concat([dls.train_ds.items, dls.valid_ds.items]).sort_index() if dls is not None
                          else load_labels(path, label_delim=label_delim, check_images=False, **kwargs))
@@ -411,7 +462,9 @@ def describe(path, dls:DataLoaders=None, df:pd.DataFrame=None, label_delim:str='
     return '\n'.join(lines)
 
 # %% ../nbs/10_data.ipynb #d0a1b061
-def write_split(df:pd.DataFrame, out) -> Path:
+def write_split(df:pd.DataFrame,  # `load_labels` DataFrame, with `is_valid`
+                out               # folder for split.csv
+               ) -> Path:
     "Write `df`'s split to `out/split.csv`; return its path"
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
     df[['fname', 'is_valid']].to_csv(out/'split.csv', index=False)

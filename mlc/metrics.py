@@ -14,37 +14,58 @@ from .contract import scaled
 from fastai.metrics import AccumMetric
 
 # %% ../nbs/13_metrics.ipynb #496ce4af
-def as_np(x, sigmoid=False):
+def as_np(x,               # tensor, array, list or number
+          sigmoid=False    # apply a sigmoid first
+         ):
     "`x` as a numpy array, through a sigmoid if `sigmoid`"
     x = torch.as_tensor(x).detach().cpu()
     return (x.float().sigmoid() if sigmoid else x).numpy()
 
 # %% ../nbs/13_metrics.ipynb #98a26a1b
-def binarize(preds, thresh=0.5, sigmoid=False):
+def binarize(preds,           # probabilities, or logits with `sigmoid`
+             thresh=0.5,      # one threshold, or one per label
+             sigmoid=False    # apply a sigmoid to `preds` first
+            ):
     "`preds > thresh` as a bool array; `thresh` may be per label"
     return as_np(preds, sigmoid) > as_np(thresh)
 
 def _targs(targs): return as_np(targs).astype(int)
 
 # %% ../nbs/13_metrics.ipynb #f3c1a002
-def confusion_counts(preds, targs, thresh=0.5, sigmoid=False) -> tuple:
+def confusion_counts(preds,           # probabilities, or logits with `sigmoid`
+                     targs,           # multi-hot targets (images, labels)
+                     thresh=0.5,      # one threshold, or one per label
+                     sigmoid=False    # apply a sigmoid to `preds` first
+                    ) -> tuple:
     "TP, FP, FN and TN of each label at `preds > thresh`"
     y, yhat = _targs(targs) > 0, binarize(preds, thresh, sigmoid)
     tp, fp, fn = (yhat & y).sum(0), (yhat & ~y).sum(0), (~yhat & y).sum(0)
     return tp, fp, fn, len(y) - tp - fp - fn
 
 # %% ../nbs/13_metrics.ipynb #5f5edddc
-def hamming(preds, targs, thresh=0.5, sigmoid=False):
+def hamming(preds,           # probabilities, or logits with `sigmoid`
+            targs,           # multi-hot targets (images, labels)
+            thresh=0.5,      # one threshold, or one per label
+            sigmoid=False    # apply a sigmoid to `preds` first
+           ):
     "Hamming loss: `1 - accuracy_multi`"
     return skm.hamming_loss(_targs(targs), binarize(preds, thresh, sigmoid))
 
 # %% ../nbs/13_metrics.ipynb #c12e2a2d
-def label_accuracy(preds, targs, thresh=0.5, sigmoid=False):
+def label_accuracy(preds,           # probabilities, or logits with `sigmoid`
+                   targs,           # multi-hot targets (images, labels)
+                   thresh=0.5,      # one threshold, or one per label
+                   sigmoid=False    # apply a sigmoid to `preds` first
+                  ):
     "`accuracy_multi` where `thresh` may be per label"
     return 1 - hamming(preds, targs, thresh, sigmoid)
 
 # %% ../nbs/13_metrics.ipynb #aed357d5
-def exact_match(preds, targs, thresh=0.5, sigmoid=False):
+def exact_match(preds,           # probabilities, or logits with `sigmoid`
+                targs,           # multi-hot targets (images, labels)
+                thresh=0.5,      # one threshold, or one per label
+                sigmoid=False    # apply a sigmoid to `preds` first
+               ):
     "Fraction of images whose predicted label set is exactly right"
     return skm.accuracy_score(_targs(targs), binarize(preds, thresh, sigmoid))
 
@@ -56,28 +77,56 @@ def _sk(score, preds, targs, thresh, sigmoid, **kwargs):
         t, p, kwargs = np.c_[t, np.zeros_like(t)], np.c_[p, np.zeros_like(p)], dict(kwargs, labels=[0])
     return score(t, p, zero_division=1, **kwargs)
 
-def precision_multi(preds, targs, average='macro', thresh=0.5, sigmoid=False):
+def precision_multi(preds,            # probabilities, or logits with `sigmoid`
+                    targs,            # multi-hot targets (images, labels)
+                    average='macro',  # sklearn's: 'macro', 'micro', 'samples', ...
+                    thresh=0.5,       # one threshold, or one per label
+                    sigmoid=False     # apply a sigmoid to `preds` first
+                   ):
     "Precision with sklearn's `average` and `zero_division=1`"
     return _sk(skm.precision_score, preds, targs, thresh, sigmoid, average=average)
 
-def recall_multi(preds, targs, average='macro', thresh=0.5, sigmoid=False):
+def recall_multi(preds,            # probabilities, or logits with `sigmoid`
+                 targs,            # multi-hot targets (images, labels)
+                 average='macro',  # sklearn's: 'macro', 'micro', 'samples', ...
+                 thresh=0.5,       # one threshold, or one per label
+                 sigmoid=False     # apply a sigmoid to `preds` first
+                ):
     "Recall with sklearn's `average` and `zero_division=1`"
     return _sk(skm.recall_score, preds, targs, thresh, sigmoid, average=average)
 
-def fbeta_multi(preds, targs, beta=1., average='macro', thresh=0.5, sigmoid=False):
+def fbeta_multi(preds,            # probabilities, or logits with `sigmoid`
+                targs,            # multi-hot targets (images, labels)
+                beta=1.,          # recall weighs `beta` times precision
+                average='macro',  # sklearn's: 'macro', 'micro', 'samples', ...
+                thresh=0.5,       # one threshold, or one per label
+                sigmoid=False     # apply a sigmoid to `preds` first
+               ):
     "F-beta with sklearn's `average` and `zero_division=1`"
     return _sk(skm.fbeta_score, preds, targs, thresh, sigmoid, beta=beta, average=average)
 
-def f1_multi(preds, targs, average='macro', thresh=0.5, sigmoid=False):
+def f1_multi(preds,            # probabilities, or logits with `sigmoid`
+             targs,            # multi-hot targets (images, labels)
+             average='macro',  # sklearn's: 'macro', 'micro', 'samples', ...
+             thresh=0.5,       # one threshold, or one per label
+             sigmoid=False     # apply a sigmoid to `preds` first
+            ):
     "F1 (precision and recall weigh the same)"
     return fbeta_multi(preds, targs, 1., average, thresh, sigmoid)
 
-def f2_multi(preds, targs, average='macro', thresh=0.5, sigmoid=False):
+def f2_multi(preds,            # probabilities, or logits with `sigmoid`
+             targs,            # multi-hot targets (images, labels)
+             average='macro',  # sklearn's: 'macro', 'micro', 'samples', ...
+             thresh=0.5,       # one threshold, or one per label
+             sigmoid=False     # apply a sigmoid to `preds` first
+            ):
     "F2 (recall weighs more than precision)"
     return fbeta_multi(preds, targs, 2., average, thresh, sigmoid)
 
 # %% ../nbs/13_metrics.ipynb #d6e098f6
-def ap_per_label(preds, targs):
+def ap_per_label(preds,           # scores per label (probabilities or logits)
+                 targs            # multi-hot targets (images, labels)
+                ):
     "Average precision of each label; `nan` without a positive"
     p, t = as_np(preds), _targs(targs)
     has_pos = t.sum(0) > 0
@@ -86,13 +135,19 @@ def ap_per_label(preds, targs):
     return res
 
 # %% ../nbs/13_metrics.ipynb #a0b3c940
-def mean_ap(preds, targs):
+def mean_ap(preds,           # scores per label (probabilities or logits)
+            targs            # multi-hot targets (images, labels)
+           ):
     "mAP: mean `ap_per_label` over labels with a positive"
     aps = ap_per_label(preds, targs)
     return np.nan if np.isnan(aps).all() else float(np.nanmean(aps))
 
 # %% ../nbs/13_metrics.ipynb #2406c610
-def label_report(probs, targs, vocab, thresh=0.5):
+def label_report(probs,           # probabilities (images, labels)
+                 targs,           # multi-hot targets (images, labels)
+                 vocab,           # the labels, in column order
+                 thresh=0.5       # one threshold, or one per label
+                ):
     "Per-label support, precision, recall, F1, AP and threshold"
     t, vocab = _targs(targs), list(vocab)
     prec, rec, f1, sup = _sk(skm.precision_recall_fscore_support, probs, t, thresh, False, average=None)
@@ -101,7 +156,11 @@ def label_report(probs, targs, vocab, thresh=0.5):
                         index=pd.Index(vocab, name='label'))
 
 # %% ../nbs/13_metrics.ipynb #047e1b23
-def plot_pr(probs, targs, vocab, ax=None):
+def plot_pr(probs,           # probabilities (images, labels)
+            targs,           # multi-hot targets (images, labels)
+            vocab,           # the labels, in column order
+            ax=None          # matplotlib axes; default: a new figure
+           ):
     "Precision-recall curve and AP of each label with a positive"
     if ax is None: _, ax = plt.subplots(figsize=(6, 5))
     p, t = as_np(probs), _targs(targs)
@@ -116,7 +175,8 @@ class MultiLabelMetric(AccumMetric):
     def __init__(self, func, thresh=None, name=None, **kwargs):
         super().__init__(func, flatten=False, name=name, **kwargs)
         self.thresh = thresh
-    def accumulate(self, learn):
+    def accumulate(self, learn      # the `Learner`, after a batch
+                  ):
         self.accum_values(scaled(learn.pred, getattr(getattr(learn, 'loss_func', None), 'temperature', 1.)), learn.y, learn)
     @property
     def value(self):
@@ -125,15 +185,18 @@ class MultiLabelMetric(AccumMetric):
         return self.func(torch.cat(self.preds), torch.cat(self.targs), **kw, **self.kwargs)
 
 # %% ../nbs/13_metrics.ipynb #ae3a5fb1
-def acc_multi(thresh=0.5):
+def acc_multi(thresh=0.5       # one threshold, or one per label
+             ):
     "`accuracy_multi` as a `MultiLabelMetric` (per-label `thresh`)"
     return MultiLabelMetric(label_accuracy, thresh, name='accuracy_multi')
 
-def f1_macro(thresh=0.5):
+def f1_macro(thresh=0.5       # one threshold, or one per label
+            ):
     "Macro-averaged F1 (every label counts the same)"
     return MultiLabelMetric(f1_multi, thresh, name='f1_macro', average='macro')
 
-def f1_samples(thresh=0.5):
+def f1_samples(thresh=0.5       # one threshold, or one per label
+              ):
     "Samples-averaged F1 (quality of a typical image's label set)"
     return MultiLabelMetric(f1_multi, thresh, name='f1_samples', average='samples')
 
@@ -141,12 +204,16 @@ def map_score():
     "mAP over labels with a positive; threshold-free"
     return MultiLabelMetric(mean_ap, name='mAP')
 
-def default_metrics(thresh=0.5):
+def default_metrics(thresh=0.5       # one threshold, or one per label
+                   ):
     "mlc's training metrics: accuracy_multi, mAP, F1 macro/samples"
     return [acc_multi(thresh), map_score(), f1_macro(thresh), f1_samples(thresh)]
 
 # %% ../nbs/13_metrics.ipynb #90e95752
-def headline(probs, targs, thresh=0.5) -> dict:
+def headline(probs,           # probabilities (images, labels)
+             targs,           # multi-hot targets (images, labels)
+             thresh=0.5       # one threshold, or one per label
+            ) -> dict:
     "mAP, F1 macro/micro/samples, accuracy and exact match at `thresh`"
     return dict(mAP=mean_ap(probs, targs), f1_macro=f1_multi(probs, targs, 'macro', thresh),
                 f1_micro=f1_multi(probs, targs, 'micro', thresh), f1_samples=f1_multi(probs, targs, 'samples', thresh),

@@ -11,7 +11,10 @@ from .runtime import Predictor, OnnxModel
 __all__ = ['load_predictor']
 
 # %% ../nbs/18b_predictor.ipynb #p18b0007
-def load_predictor(path, allow_pickle:bool=False, **kwargs) -> Predictor:
+def load_predictor(path,                     # .onnx, sidecar .json, weights or .pkl file
+                   allow_pickle:bool=False,  # load a .pkl (runs its code): trusted files only
+                   **kwargs
+                  ) -> Predictor:
     "The `Predictor` of an ONNX, sidecar or trusted pickle file"
     p = Path(path)
     if p.suffix == '.onnx': return OnnxModel(p, **kwargs)

@@ -109,11 +109,13 @@ class ImageFiles:
                 raise FileNotFoundError(_no_images(p, skipped))
 
 # %% ../nbs/17_runtime.ipynb #st170004
-def iter_image_files(paths) -> ImageFiles:
+def iter_image_files(paths            # image files, folders and CSVs, or one
+                    ) -> ImageFiles:
     "The files of `paths` (files, folders, CSVs) as an `ImageFiles`"
     return ImageFiles(paths)
 
-def image_files(paths) -> list:
+def image_files(paths            # image files, folders and CSVs, or one
+               ) -> list:
     "`iter_image_files` as a list"
     return list(iter_image_files(paths))
 
@@ -148,8 +150,14 @@ def _batches(model, files, bs, th, num_workers, max_pixels, delim):
             probs[ok] = probabilities(model.logits(xb), model.temperature)
         yield prediction_rows(chunk, probs, [e for _, e in items], model.vocab, th, delim)
 
-def predict_batches(model, files, bs:int=64, thresh=None, num_workers:int=0, max_pixels:int|None=Image.MAX_IMAGE_PIXELS,
-                    label_delim:str|None=None):
+def predict_batches(model,                                       # a `Predictor`
+                    files,                                       # image files, or one
+                    bs:int=64,                                   # images per batch
+                    thresh=None,                                 # overrides the model's thresholds (`label_thresh`)
+                    num_workers:int=0,                           # decoding processes; 0: this one
+                    max_pixels:int|None=Image.MAX_IMAGE_PIXELS,  # refuse larger images; None: no limit
+                    label_delim:str|None=None                    # joins labels; default: the model's
+                   ):
     "Prediction rows of `files` by `model`, a list per batch, in order"
     if not (isinstance(bs, int) and bs >= 1): raise ValueError(f"bs={bs}: need at least 1")
     if not (isinstance(num_workers, int) and num_workers >= 0):
@@ -160,7 +168,11 @@ def predict_batches(model, files, bs:int=64, thresh=None, num_workers:int=0, max
     return _batches(model, files, bs, th, num_workers, max_pixels, delim)
 
 # %% ../nbs/17_runtime.ipynb #st17c002
-def check_out(out, model=None, files=None, resume:bool=False) -> Path:
+def check_out(out,               # .csv or .json file to write
+              model=None,        # its sidecar must not be `out`
+              files=None,        # inputs, which must not be `out`
+              resume:bool=False  # append to an existing CSV
+             ) -> Path:
     "`out` as a `Path` if predictions may be written there"
     out = Path(out)
     if out.suffix.lower() not in ('.csv', '.json'):
@@ -178,12 +190,14 @@ def check_out(out, model=None, files=None, resume:bool=False) -> Path:
 
 # %% ../nbs/17_runtime.ipynb #st17c005
 def _work_path(out, kind:str) -> Path: return Path(out).with_name(f'.{Path(out).name}.mlc-{kind}')
-def partial_path(out) -> Path:
+def partial_path(out              # the predictions file
+                ) -> Path:
     "Hidden file a new CSV `out` is written to until complete"
     return Path(out).with_name(f'.{Path(out).stem}.mlc-partial{Path(out).suffix}')
 
 @contextmanager
-def lock_output(out):
+def lock_output(out              # the predictions file
+               ):
     "Be the only writer of `out` in the block (`flock`), or refuse"
     lock = _work_path(out, 'lock')
     while True:
@@ -207,7 +221,11 @@ def lock_output(out):
     finally: lock.unlink(missing_ok=True); os.close(fd)
 
 # %% ../nbs/17_runtime.ipynb #d17a000c
-def predict_files(model, files, out=None, **kwargs) -> list:
+def predict_files(model,           # a `Predictor`
+                  files,           # image files, folders and CSVs
+                  out=None,        # .csv or .json file; None: not written
+                  **kwargs
+                 ) -> list:
     "All prediction rows of `files` by `model`, also written to `out`"
     batches = predict_batches(model, files, **kwargs)
     if out is None: return [r for b in batches for r in b]
@@ -229,7 +247,9 @@ def _cut_partial_line(fn:Path):
             pos = start
         f.truncate(0)
 
-def done_files(out, vocab) -> set:
+def done_files(out,             # CSV of an earlier run
+               vocab            # the model's labels, in output order
+              ) -> set:
     "Resolved paths of the files already predicted in CSV `out`"
     out = Path(out)
     if not out.is_file(): return set()
@@ -258,7 +278,12 @@ def _held_sigint():
 # %% ../nbs/17_runtime.ipynb #d17a0037
 def _hms(s:float) -> str: return time.strftime('%H:%M:%S', time.gmtime(s)) if s < 86400 else f'{s/86400:.1f} days'
 
-def progress_line(done:int, total:int|None, elapsed:float, rate:float=None, final:bool=False) -> str:
+def progress_line(done:int,         # files done so far
+                  total:int|None,   # all files; None: unknown
+                  elapsed:float,    # seconds since the start
+                  rate:float=None,  # files/s; default: `done / elapsed`
+                  final:bool=False  # the closing summary line
+                 ) -> str:
     "'1,000/8,000 files, 250.0 files/s, ETA 00:00:28'"
     if rate is None: rate = done / elapsed if elapsed > 0 else 0.
     if final: return f"{done:,} files in {elapsed:.1f} s, {rate:.1f} files/s"
@@ -274,7 +299,9 @@ class Progress:
         self.done = self.skipped = self.lines = 0
         self.t0 = self.drawn = time.monotonic()
 
-    def update(self, n:int, skipped:bool=False):
+    def update(self, n:int,        # files just done
+               skipped:bool=False  # done by an earlier run
+              ):
         "Count `n` more files (`skipped`: done by an earlier run)"
         self.done += n
         if skipped: self.skipped += n
@@ -304,7 +331,9 @@ class Interrupted(KeyboardInterrupt):
     "Ctrl-C during `predict_to_file`; `counts` says what was written"
     def __init__(self, counts:dict): super().__init__(counts); self.counts = counts
 
-def count_rows(counts:dict, batch:list) -> dict:
+def count_rows(counts:dict,     # 'predicted' and 'errors' counts, updated
+               batch:list       # prediction rows of one batch
+              ) -> dict:
     "Count `batch`'s predictions and errors into `counts`"
     errs = sum(r['error'] != '' for r in batch)
     counts['errors'] += errs; counts['predicted'] += len(batch) - errs
@@ -324,7 +353,13 @@ def _replace(src:Path, dst:Path):
     with open(src, 'rb+') as f: os.fsync(f.fileno())
     os.replace(src, dst)
 
-def predict_to_file(model, files, out, resume:bool=False, progress:bool|Progress=True, **kwargs) -> dict:
+def predict_to_file(model,                        # a `Predictor`
+                    files,                        # image files, folders and CSVs
+                    out,                          # .csv or .json file to write
+                    resume:bool=False,            # skip files already in CSV `out`
+                    progress:bool|Progress=True,  # a `Progress`, or True for one on stderr
+                    **kwargs
+                   ) -> dict:
     "Predict `files` into CSV or JSON `out`, changed only at the end"
     files = [files] if isinstance(files, (str, Path)) else files
     out, as_csv = check_out(out, model, files, resume), Path(out).suffix.lower() == '.csv'
@@ -356,7 +391,10 @@ def predict_to_file(model, files, out, resume:bool=False, progress:bool|Progress
     return counts
 
 # %% ../nbs/17_runtime.ipynb #d17a0014
-def onnx_session(fn, threads:int=None, providers=None):
+def onnx_session(fn,                # the .onnx file
+                 threads:int=None,  # intra-op threads; None: one per core
+                 providers=None     # ONNX Runtime providers; default: CPU
+                ):
     "ONNX Runtime session for `fn` (CPU unless `providers` say)"
     try: import onnxruntime as ort
     except ImportError: raise ImportError("ONNX models need onnxruntime: pip install onnxruntime") from None
@@ -374,7 +412,8 @@ class Predictor:
     vocab:list; thresh:np.ndarray; temperature:np.ndarray; spec:dict; meta:dict = {}
     @property
     def size(self) -> tuple: return tuple(self.spec['resize']['size'])
-    def logits(self, xb:np.ndarray) -> np.ndarray:
+    def logits(self, xb:np.ndarray  # normalised float32 batch (n, 3, h, w)
+              ) -> np.ndarray:
         "The network's outputs (n, labels) for a normalised batch `xb`"
         raise NotImplementedError
     def __repr__(self):
@@ -407,5 +446,6 @@ class OnnxModel(Predictor):
                              f"one logit per label of {jfn.name}")
         self.input = i.name
 
-    def logits(self, xb:np.ndarray) -> np.ndarray:
+    def logits(self, xb:np.ndarray  # normalised float32 batch (n, 3, h, w)
+              ) -> np.ndarray:
         return self.session.run(None, {self.input: np.ascontiguousarray(xb, np.float32)})[0]

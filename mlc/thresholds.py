@@ -17,16 +17,29 @@ from .metrics import as_np, MultiLabelMetric, headline, confusion_counts
 from .contract import label_thresh
 
 # %% ../nbs/14_thresholds.ipynb #81112e68
-def f1_counts(tp, fp, fn, tn=None):
+def f1_counts(tp,              # true positives (number or array)
+              fp,              # false positives
+              fn,              # false negatives
+              tn=None          # true negatives (unused)
+             ):
     "F1 from counts, 1 where undefined (`zero_division=1`)"
     return fbeta_counts(tp, fp, fn, tn, beta=1.)
 
-def fbeta_counts(tp, fp, fn, tn=None, beta=1.):
+def fbeta_counts(tp,              # true positives (number or array)
+                 fp,              # false positives
+                 fn,              # false negatives
+                 tn=None,         # true negatives (unused)
+                 beta=1.          # recall weighs `beta` times precision
+                ):
     "F-beta from counts, 1 where undefined (`zero_division=1`)"
     tp, fp, fn = (np.asarray(o, dtype=float) for o in (tp, fp, fn))
     return _ratio((1 + beta**2)*tp, (1 + beta**2)*tp + beta**2*fn + fp)
 
-def accuracy_counts(tp, fp, fn, tn):
+def accuracy_counts(tp,              # true positives (number or array)
+                    fp,              # false positives
+                    fn,              # false negatives
+                    tn               # true negatives
+                   ):
     "Fraction of right decisions from counts (numbers or arrays)"
     tp, fp, fn, tn = (np.asarray(o, dtype=float) for o in (tp, fp, fn, tn))
     return (tp + tn)/(tp + fp + fn + tn)
@@ -36,16 +49,27 @@ def _ratio(num, den):
     num, den = np.asarray(num, dtype=float), np.asarray(den, dtype=float)
     return np.divide(num, den, out=np.ones_like(num), where=den > 0)
 
-def precision_counts(tp, fp, fn=None, tn=None):
+def precision_counts(tp,              # true positives (number or array)
+                     fp,              # false positives
+                     fn=None,         # false negatives (unused)
+                     tn=None          # true negatives (unused)
+                    ):
     "Precision from counts, 1 where nothing is predicted"
     return _ratio(tp, np.add(tp, fp))
 
-def recall_counts(tp, fp, fn, tn=None):
+def recall_counts(tp,              # true positives (number or array)
+                  fp,              # false positives (unused)
+                  fn,              # false negatives
+                  tn=None          # true negatives (unused)
+                 ):
     "Recall from counts, 1 where there is no positive"
     return _ratio(tp, np.add(tp, fn))
 
 # %% ../nbs/14_thresholds.ipynb #b1e2d32b
-def sweep(probs, targs, thresholds=None) -> pd.DataFrame:
+def sweep(probs,           # probabilities (images, labels)
+          targs,           # multi-hot targets (images, labels)
+          thresholds=None  # default: 0.01 to 0.99 by 0.01
+         ) -> pd.DataFrame:
     "Accuracy, micro-F1 and macro-F1 at each of `thresholds`"
     p, y = as_np(probs), as_np(targs) > 0.5
     ts = np.linspace(0.01, 0.99, 99) if thresholds is None else as_np(thresholds)
@@ -66,7 +90,9 @@ def _steps(s, y):
     pos_le = np.cumsum(y)[last]
     return s[last], pos_le, last + 1 - pos_le
 
-def exact_sweep(probs, targs):
+def exact_sweep(probs,           # probabilities (images, labels)
+                targs            # multi-hot targets (images, labels)
+               ):
     "Counts, accuracy and micro-F1 at every step of the curve"
     s, y = as_np(probs).ravel(), as_np(targs).ravel() > 0.5
     o = np.argsort(s)
@@ -78,7 +104,9 @@ def exact_sweep(probs, targs):
                              accuracy=accuracy_counts(tp, fp, fn, tn), f1=f1_counts(tp, fp, fn)))
 
 # %% ../nbs/14_thresholds.ipynb #d9084258
-def sweep_at(curve, thresholds):
+def sweep_at(curve,           # an `exact_sweep`
+             thresholds       # thresholds to read it at
+            ):
     "Rows of an `exact_sweep` in force at each of `thresholds`"
     th = curve.thresh.values
     idx = np.searchsorted(th, np.asarray(thresholds, dtype=th.dtype), side='right') - 1
@@ -91,7 +119,10 @@ def _mid(lo, hi):
     m = lo_ + (hi_ - lo_)/2
     return np.where(m < hi, m, lo_)
 
-def best_thresh(probs, targs, metric=f1_counts):
+def best_thresh(probs,            # probabilities (images, labels)
+                targs,            # multi-hot targets (images, labels)
+                metric=f1_counts  # score from (tp, fp, fn, tn) counts
+               ):
     "Global threshold maximising `metric`, and that score"
     c = exact_sweep(probs, targs)
     score = metric(c.tp.values, c.fp.values, c.fn.values, c.tn.values)
@@ -100,7 +131,11 @@ def best_thresh(probs, targs, metric=f1_counts):
     return float(_mid(c.thresh.values[i], hi)), float(score[i])
 
 # %% ../nbs/14_thresholds.ipynb #469d499d
-def plot_sweep(probs, targs, thresh=None, ax=None):
+def plot_sweep(probs,           # probabilities (images, labels)
+               targs,           # multi-hot targets (images, labels)
+               thresh=None,     # threshold to mark; default: `best_thresh`
+               ax=None          # matplotlib axes; default: a new figure
+              ):
     "Accuracy and micro-F1 against the threshold, `thresh` marked"
     if ax is None: _, ax = plt.subplots(figsize=(6, 4))
     xs = np.linspace(0, 1, 1001)
@@ -133,7 +168,12 @@ def _in_step(lo, hi, i) -> np.ndarray:
     return _mid(lo[i, j], hi[i, j])
 
 # %% ../nbs/14_thresholds.ipynb #bc7dbbb8
-def per_label_thresh(probs, targs, metric=f1_counts, min_pos=10, default=None):
+def per_label_thresh(probs,             # probabilities (images, labels)
+                     targs,             # multi-hot targets (images, labels)
+                     metric=f1_counts,  # score from (tp, fp, fn, tn) counts
+                     min_pos=10,        # labels with fewer positives get `default`
+                     default=None       # default: the global `best_thresh`
+                    ):
     "Per-label threshold maximising `metric`; `default` if few positives"
     lo, hi, real, counts = _label_steps(probs, targs)
     score = np.where(real, metric(*counts), -np.inf)
@@ -142,25 +182,43 @@ def per_label_thresh(probs, targs, metric=f1_counts, min_pos=10, default=None):
     return torch.from_numpy(np.where(counts[0][0] < min_pos, default, best).astype(lo.dtype))
 
 # %% ../nbs/14_thresholds.ipynb #90e95753
-def fold_scores(x, y, fit, score, seed:int=0) -> list:
+def fold_scores(x,               # inputs, e.g. probabilities
+                y,               # targets
+                fit,             # fit(x, y) -> fitted, e.g. thresholds
+                score,           # score(x, y, fitted) on the other half
+                seed:int=0       # seed of the random halves
+               ) -> list:
     "Both folds' `score` of `fit` on a random half split"
     idx = torch.randperm(len(x), generator=torch.Generator().manual_seed(seed)).numpy()
     x, y = as_np(x), as_np(y)
     halves = idx[:len(idx)//2], idx[len(idx)//2:]
     return [score(x[b], y[b], fit(x[a], y[a])) for a, b in (halves, halves[::-1])]
 
-def two_fold(x, y, fit, score, seed:int=0) -> dict:
+def two_fold(x,               # inputs, e.g. probabilities
+             y,               # targets
+             fit,             # fit(x, y) -> fitted, e.g. thresholds
+             score,           # score(x, y, fitted) -> dict of numbers
+             seed:int=0       # seed of the random halves
+            ) -> dict:
     "2-fold held-out estimate of a procedure: mean `fold_scores`"
     folds = fold_scores(x, y, fit, score, seed)
     return {k: (folds[0][k] + folds[1][k])/2 for k in folds[0]}
 
-def tune_thresholds(probs, targs, min_pos:int=10, seed:int=0, fit=None, score=headline) -> tuple:
+def tune_thresholds(probs,           # probabilities (images, labels)
+                    targs,           # multi-hot targets (images, labels)
+                    min_pos:int=10,  # passed to `per_label_thresh` (default `fit`)
+                    seed:int=0,      # seed of the random halves
+                    fit=None,        # default: `per_label_thresh`
+                    score=headline   # score(probs, targs, thresh) -> dict
+                   ) -> tuple:
     "`fit` thresholds on all data, and their 2-fold held-out `score`"
     fit = fit or partial(per_label_thresh, min_pos=min_pos)
     return fit(as_np(probs), as_np(targs)), two_fold(probs, targs, fit, score, seed)
 
 # %% ../nbs/14_thresholds.ipynb #c5e1a002
-def held_out_choice(folds:dict, higher:bool=True) -> str:
+def held_out_choice(folds:dict,       # candidate: fold scores, simplest first
+                    higher:bool=True  # higher scores are better
+                   ) -> str:
     "Last candidate beating every simpler one on every fold"
     s = {k: np.asarray(v, float)*(1 if higher else -1) for k, v in folds.items()}
     names = list(s)
@@ -171,20 +229,31 @@ def _pick_step(lo, hi, ok, i, fallback) -> torch.Tensor:
     "Per label, a threshold in step `i[j]` if `ok`, else `fallback`"
     return torch.from_numpy(np.where(ok.any(0), _in_step(lo, hi, i), fallback).astype(lo.dtype))
 
-def precision_thresh(probs, targs, min_precision:float, fallback:float=1.):
+def precision_thresh(probs,                # probabilities (images, labels)
+                     targs,                # multi-hot targets (images, labels)
+                     min_precision:float,  # target precision of each label
+                     fallback:float=1.     # threshold where no step reaches it
+                    ):
     "Per label, the lowest threshold with precision >= `min_precision`"
     lo, hi, real, (tp, fp, fn, tn) = _label_steps(probs, targs)
     ok = real & (tp > 0) & (precision_counts(tp, fp) >= min_precision)
     return _pick_step(lo, hi, ok, np.argmax(ok, 0), fallback)
 
-def recall_thresh(probs, targs, min_recall:float, fallback:float=1.):
+def recall_thresh(probs,             # probabilities (images, labels)
+                  targs,             # multi-hot targets (images, labels)
+                  min_recall:float,  # target recall of each label
+                  fallback:float=1.  # threshold where no step reaches it
+                 ):
     "Per label, the highest threshold with recall >= `min_recall`"
     lo, hi, real, (tp, fp, fn, tn) = _label_steps(probs, targs)
     ok = real & (tp + fn > 0) & (recall_counts(tp, fp, fn) >= min_recall)
     return _pick_step(lo, hi, ok, len(ok) - 1 - np.argmax(ok[::-1], 0), fallback)
 
 # %% ../nbs/14_thresholds.ipynb #b7e1c108
-def counts_at(probs, targs, thresh) -> dict:
+def counts_at(probs,           # probabilities (images, labels)
+              targs,           # multi-hot targets (images, labels)
+              thresh           # one threshold, or one per label
+             ) -> dict:
     "Per-label TP, FP, FN and TN at `probs > thresh`, as a dict"
     return dict(zip(('tp', 'fp', 'fn', 'tn'), (np.asarray(c, float) for c in confusion_counts(probs, targs, thresh))))
 
@@ -199,7 +268,10 @@ def _pooled(probs, targs, fit) -> float:
     "One threshold `fit` on all (image, label) pairs pooled"
     return float(fit(as_np(probs).reshape(-1, 1), as_np(targs).reshape(-1, 1))[0])
 
-def thresh_fits(min_pos:int=10, min_precision:float=None, min_recall:float=None) -> tuple:
+def thresh_fits(min_pos:int=10,            # passed to `per_label_thresh`
+                min_precision:float=None,  # fit a precision target instead
+                min_recall:float=None      # fit a recall target instead
+               ) -> tuple:
     "The fitting procedure of each of `THRESH_KINDS`, and its name"
     if min_precision is not None and min_recall is not None:
         raise ValueError("give min_precision or min_recall, not both")
@@ -219,15 +291,24 @@ def _fold_score(probs, targs, thresh) -> dict:
     return headline(probs, targs, thresh) | c | dict(precision=float(precision_counts(tp, fp)),
                                                      recall=float(recall_counts(tp, fp, fn)))
 
-def thresh_score(d:dict, min_precision:float=None, min_recall:float=None) -> float:
+def thresh_score(d:dict,                    # a fold's scores, from `_fold_score`
+                 min_precision:float=None,  # precision target, or None
+                 min_recall:float=None      # recall target, or None
+                ) -> float:
     "Fold score: macro-F1; for a target, the other measure or a penalty"
     if min_precision is None and min_recall is None: return float(d['f1_macro'])
     got, target, other = ((d['precision'], min_precision, d['recall']) if min_precision is not None
                           else (d['recall'], min_recall, d['precision']))
     return float(other if got >= target else got - target - 1)
 
-def choose_thresholds(probs, targs, kind:str='auto', min_pos:int=10, min_precision:float=None,
-                      min_recall:float=None, seed:int=0) -> dict:
+def choose_thresholds(probs,                     # probabilities (images, labels)
+                      targs,                     # multi-hot targets (images, labels)
+                      kind:str='auto',           # 'auto' or one of `THRESH_KINDS`
+                      min_pos:int=10,            # passed to `thresh_fits`
+                      min_precision:float=None,  # precision target, or None
+                      min_recall:float=None,     # recall target, or None
+                      seed:int=0                 # seed of the random halves
+                     ) -> dict:
     "Thresholds of `kind` (or 'auto'), and each kind's held-out scores"
     if kind not in ('auto', *THRESH_KINDS):
         raise ValueError(f"thresh={kind!r}: use 'auto', " + ', '.join(map(repr, THRESH_KINDS)))
@@ -249,7 +330,9 @@ def _thresh_func(m):
     try: return m.func if 'thresh' in inspect.signature(f).parameters else None
     except (TypeError, ValueError): return None
 
-def set_thresh(learn, thresh):
+def set_thresh(learn,           # the `Learner`
+               thresh           # one number, one per label, or {label: value}
+              ):
     "Install `thresh` on `learn.loss_func` and thresholded metrics"
     t = label_thresh(thresh, learn.dls.vocab)
     t = float(thresh) if np.ndim(thresh) == 0 and not isinstance(thresh, dict) else torch.from_numpy(t)
