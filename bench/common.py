@@ -143,8 +143,6 @@ def quality(probs, targs) -> dict:
     return dict(mAP=mean_ap(probs, targs), f1_macro_05=f1_multi(probs, targs, 'macro', 0.5), f1_macro_tuned=held['f1_macro'])
 
 # ---------------------------------------------------------------- a plain PyTorch loop, as written on forums
-IMAGENET_MEAN, IMAGENET_STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)
-
 class ImageFiles(torch.utils.data.Dataset):
     "Forum-style dataset: PIL open, convert RGB, torchvision transforms, multi-hot target."
     def __init__(self, files, targs, tfm): self.files, self.targs, self.tfm = files, targs, tfm
@@ -157,8 +155,9 @@ class ImageFiles(torch.utils.data.Dataset):
 def plain_loaders(path, size:int, bs:int, num_workers:int=0, seed:int=42) -> tuple:
     "train/valid DataLoaders with torchvision transforms: Resize, RandomHorizontalFlip (train), ToTensor, Normalize."
     import torchvision.transforms as T
+    from fastai.vision.all import imagenet_stats
     trf, ytr, vaf, yva, vocab = split_files(path)
-    norm = T.Normalize(IMAGENET_MEAN, IMAGENET_STD)
+    norm = T.Normalize(*imagenet_stats)
     t_train = T.Compose([T.Resize((size, size)), T.RandomHorizontalFlip(), T.ToTensor(), norm])
     t_valid = T.Compose([T.Resize((size, size)), T.ToTensor(), norm])
     g = torch.Generator().manual_seed(seed)
