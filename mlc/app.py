@@ -24,7 +24,10 @@ __all__ = ['EMPTY', 'CSS', 'HEAD', 'LAUNCH_KW', 'app_predict', 'thumbnail', 'res
 # %% ../nbs/20_app.ipynb #a20a0008
 _log = logging.getLogger(__name__)
 
-def app_predict(model, files:list, bs:int=16) -> tuple:
+def app_predict(model,       # a `Predictor`
+                files:list,  # image files to predict
+                bs:int=16    # batch size
+               ) -> tuple:
     "(probs, errors) of `files`; a model failure is each file's error"
     try:
         rows = predict_files(model, files, bs=bs)
@@ -36,7 +39,9 @@ def app_predict(model, files:list, bs:int=16) -> tuple:
                 [f'prediction failed: {type(e).__name__}: {e}'] * len(files))
 
 # %% ../nbs/20_app.ipynb #a20a000b
-def thumbnail(fn, size:int=72) -> str:
+def thumbnail(fn,          # image file
+              size:int=72  # largest side in pixels
+             ) -> str:
     "PNG data URI of a small copy of `fn`, or '' if undecodable"
     try: im = load_rgb(fn)
     except Exception: return ''
@@ -54,7 +59,12 @@ def _bars(r:dict, vocab:list, thresh, on:list) -> str:
                    f'<div class="mlc-tick" style="left:{100*t:.1f}%" title="threshold {t:.2f}"></div></div>'
                    f'<span class="mlc-val">{r[v]:.3f}</span></div>' for v, t in zip(vocab, thresh))
 
-def results_html(rows:list, vocab:list, thresh, thumbs:list, mode:str) -> str:
+def results_html(rows:list,    # `predict_files` rows
+                 vocab:list,   # the model's labels, in output order
+                 thresh,       # one threshold per label
+                 thumbs:list,  # data URI per row, or ''
+                 mode:str      # how thresholds were chosen, shown
+                ) -> str:
     "HTML table of prediction `rows` at `thresh`; errors say why"
     if not rows: return EMPTY
     n_err = sum(bool(r['error']) for r in rows)
@@ -111,8 +121,12 @@ def _describe(model) -> str:
     return (f"{meta.get('arch', type(model).__name__)}, {h}x{w} px, "
             f"{'ONNX Runtime' if type(model).__name__ == 'OnnxModel' else 'torch'}")
 
-def make_app(model, examples=None, out_dir=None, title:str='mlc: multi-label image classifier',
-             bs:int=16) -> gr.Blocks:
+def make_app(model,                                          # a `Predictor`
+             examples=None,                                  # example image files to offer
+             out_dir=None,                                   # folder for CSVs (default: under GRADIO_TEMP_DIR)
+             title:str='mlc: multi-label image classifier',  # page title
+             bs:int=16                                       # batch size of predictions
+            ) -> gr.Blocks:
     "Gradio app labelling images with `model`; CSVs to `out_dir`"
     vocab = list(model.vocab)
     examples = [Path(e) for e in (examples or [])]
@@ -167,7 +181,12 @@ def make_app(model, examples=None, out_dir=None, title:str='mlc: multi-label ima
     return demo
 
 # %% ../nbs/20_app.ipynb #a20a0013
-def serve(model, host:str='127.0.0.1', port:int=7860, examples=None, **kwargs):
+def serve(model,                 # a `Predictor`
+          host:str='127.0.0.1',  # address to listen on
+          port:int=7860,         # port to listen on, 1-65535
+          examples=None,         # example image files to offer
+          **kwargs
+         ):
     "Serve `make_app` on `host`:`port` until SIGTERM or Ctrl-C"
     if not (isinstance(port, int) and 0 < port < 65536): raise ValueError(f"port {port!r}: use a number from 1 to 65535")
     stop = threading.Event()

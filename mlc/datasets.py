@@ -29,7 +29,11 @@ STYLES = {'red': (230, 25, 75), 'green': (60, 180, 75), 'blue': (0, 130, 200), '
 LAYOUTS = ('circle', 'square', 'triangle', 'diamond', 'cross')
 
 # %% ../nbs/11_datasets.ipynb #2858c5c6
-def draw_shape(draw:ImageDraw.ImageDraw, kind:str, box:tuple, fill:tuple):
+def draw_shape(draw:ImageDraw.ImageDraw,  # the image's `ImageDraw`
+               kind:str,                  # one of `LAYOUTS`
+               box:tuple,                 # (x0, y0, x1, y1) to fill
+               fill:tuple                 # RGB colour
+              ):
     "Draw one shape of `kind` filling `box` = (x0, y0, x1, y1)."
     x0, y0, x1, y1 = box
     cx, cy, t = (x0+x1)/2, (y0+y1)/2, (x1-x0)/6
@@ -43,7 +47,12 @@ def draw_shape(draw:ImageDraw.ImageDraw, kind:str, box:tuple, fill:tuple):
     else: raise ValueError(f"Unknown shape kind {kind!r}; expected one of {LAYOUTS}")
 
 # %% ../nbs/11_datasets.ipynb #172289f8
-def shapes_spec(n:int, max_shapes:int=3, styles=tuple(STYLES), layouts=LAYOUTS, seed:int=42) -> list:
+def shapes_spec(n:int,                 # number of images
+                max_shapes:int=3,      # most shapes per image
+                styles=tuple(STYLES),  # colour names drawn from
+                layouts=LAYOUTS,       # shape kinds drawn from
+                seed:int=42            # seed of the random generator
+               ) -> list:
     "Deterministic spec of `n` images: lists of shape parameters"
     rng = np.random.default_rng(seed)
     spec = []
@@ -55,7 +64,10 @@ def shapes_spec(n:int, max_shapes:int=3, styles=tuple(STYLES), layouts=LAYOUTS, 
     return spec
 
 # %% ../nbs/11_datasets.ipynb #5bf6c096
-def render_shapes(shapes:list, size:int=64, palette:dict=STYLES) -> Image.Image:
+def render_shapes(shapes:list,         # one image's `shapes_spec` entry
+                  size:int=64,         # image side in pixels
+                  palette:dict=STYLES  # colour name -> RGB
+                 ) -> Image.Image:
     "Draw one `shapes_spec` image on a black background"
     im = Image.new('RGB', (size, size))
     draw, edges = ImageDraw.Draw(im), [round(k*size/3) for k in range(4)]
@@ -67,7 +79,8 @@ def render_shapes(shapes:list, size:int=64, palette:dict=STYLES) -> Image.Image:
     return im
 
 # %% ../nbs/11_datasets.ipynb #d5a1c005
-def shape_labels(shapes:list) -> list:
+def shape_labels(shapes:list  # one image's `shapes_spec` entry
+                ) -> list:
     "Sorted set of style and layout labels present in one image."
     return sorted({o[1] for o in shapes} | {o[2] for o in shapes})
 
@@ -83,8 +96,16 @@ def _valid_mask(n:int, valid_pct:float, rng) -> np.ndarray:
     return mask
 
 # %% ../nbs/11_datasets.ipynb #58358a14
-def make_shapes(path=None, n:int=1000, size:int=64, max_shapes:int=3, valid_pct:float=0.2, seed:int=42,
-                styles=tuple(STYLES), layouts=LAYOUTS, overwrite:bool=False) -> Path:
+def make_shapes(path=None,             # output folder (default: in `mlc_cache`)
+                n:int=1000,            # number of images
+                size:int=64,           # image side in pixels
+                max_shapes:int=3,      # most shapes per image
+                valid_pct:float=0.2,   # fraction of images in valid
+                seed:int=42,           # seed of shapes and split
+                styles=tuple(STYLES),  # colour names drawn from
+                layouts=LAYOUTS,       # shape kinds drawn from
+                overwrite:bool=False   # rewrite even if it exists
+               ) -> Path:
     "Write `n` synthetic shape images in PASCAL layout; its folder"
     spec = shapes_spec(n, max_shapes, styles, layouts, seed)
     groups = '' if (tuple(styles), tuple(layouts)) == (tuple(STYLES), LAYOUTS) else '_' + '-'.join([*styles, *layouts])
@@ -105,9 +126,15 @@ _FMNIST_FILES = dict(train=('train-images-idx3-ubyte', 'train-labels-idx1-ubyte'
                      test=('t10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'))
 
 # %% ../nbs/11_datasets.ipynb #eb17a0ab
-def compose_grids(imgs:np.ndarray, lbls:np.ndarray, n:int, grid:int=2, p_empty:float=0.25,
-                  n_classes:int=10, seed:int=42,
-                  class_weights=None): # relative weight of each class when drawing items (default: all items alike)
+def compose_grids(imgs:np.ndarray,     # images (N, h, w)
+                  lbls:np.ndarray,     # class of each image (N,)
+                  n:int,               # number of composites
+                  grid:int=2,          # cells per side
+                  p_empty:float=0.25,  # chance a cell stays empty
+                  n_classes:int=10,    # columns of the multi-hot labels
+                  seed:int=42,         # seed of the random generator
+                  class_weights=None   # relative weight of each class when drawing items (default: all items alike)
+                 ):
     "`n` `grid x grid` composites of `imgs` and their multi-hot labels"
     rng = np.random.default_rng(seed)
     if class_weights is None: idx = rng.integers(0, len(imgs), (n, grid*grid))
@@ -129,8 +156,16 @@ def _save_gray(args):
     Image.fromarray(arr).save(fn, compress_level=1)
 
 # %% ../nbs/11_datasets.ipynb #d5a1c007
-def make_fmnist_grids(path=None, n_train:int=2000, n_valid:int=500, grid:int=2, p_empty:float=0.25, seed:int=42,
-                      src=None, overwrite:bool=False, class_weights=None) -> Path:
+def make_fmnist_grids(path=None,             # output folder (default: in `mlc_cache`)
+                      n_train:int=2000,      # training composites
+                      n_valid:int=500,       # valid composites, from the test split
+                      grid:int=2,            # cells per side
+                      p_empty:float=0.25,    # chance a cell stays empty
+                      seed:int=42,           # seed of the composites
+                      src=None,              # folder of the IDX files
+                      overwrite:bool=False,  # rewrite even if it exists
+                      class_weights=None     # relative weight of each class
+                     ) -> Path:
     "Fashion-MNIST composites in PASCAL layout; valid from test split"
     w_tag = '' if class_weights is None else '_w' + '-'.join(f'{w:g}' for w in class_weights)
     path = Path(path) if path else mlc_cache('fmnist_grids',
@@ -160,7 +195,11 @@ def pascal_2007() -> Path:
                            "offline, use make_shapes() or make_fmnist_grids().") from None
 
 # %% ../nbs/11_datasets.ipynb #d5a1c00a
-def get_dataset(source:str='shapes', n:int=1000, seed:int=42, out=None) -> Path:
+def get_dataset(source:str='shapes',  # 'shapes', 'fmnist' or 'pascal'
+                n:int=1000,           # number of (training) images
+                seed:int=42,          # seed of the dataset
+                out=None              # output folder (default: in the cache)
+               ) -> Path:
     "Folder of dataset `source`, built or found in the cache"
     if source == 'shapes': return make_shapes(out, n=n, seed=seed)
     if source == 'fmnist': return make_fmnist_grids(out, n_train=n, n_valid=max(1, n//4), seed=seed)
@@ -168,7 +207,8 @@ def get_dataset(source:str='shapes', n:int=1000, seed:int=42, out=None) -> Path:
     raise ValueError(f"unknown dataset source {source!r}; use shapes, fmnist or pascal")
 
 # %% ../nbs/11_datasets.ipynb #37dd0687
-def read_idx(fn) -> np.ndarray:
+def read_idx(fn  # IDX file, maybe gzipped
+            ) -> np.ndarray:
     "An IDX file of unsigned bytes (maybe gzipped) as a numpy array"
     with (gzip.open if str(fn).endswith('.gz') else open)(fn, 'rb') as f: data = f.read()
     if len(data) < 4 or data[:3] != b'\x00\x00\x08':
@@ -184,7 +224,8 @@ def _find_idx(folder:Path, name:str):
     "`folder/name` or `folder/name.gz`, whichever exists."
     return first(p for p in (folder/name, folder/f'{name}.gz') if p.exists())
 
-def fmnist_dir(src=None) -> Path:
+def fmnist_dir(src=None  # folder to use (default: Debian, download)
+              ) -> Path:
     "Folder of the Fashion-MNIST IDX files: `src`, Debian or download"
     names = [n for pair in _FMNIST_FILES.values() for n in pair]
     for folder in ([Path(src)] if src else [FMNIST_DEBIAN, mlc_cache('fmnist', 'FashionMNIST', 'raw')]):
@@ -200,7 +241,9 @@ def fmnist_dir(src=None) -> Path:
                                 "Install it with `apt-get install dataset-fashion-mnist` or pass src=FOLDER.") from None
 
 # %% ../nbs/11_datasets.ipynb #st110006
-def load_fmnist(split:str='train', src=None) -> tuple:
+def load_fmnist(split:str='train',  # 'train' or 'test'
+                src=None            # passed to `fmnist_dir`
+               ) -> tuple:
     "uint8 images (N, 28, 28) and labels (N,) of `split`"
     if split not in _FMNIST_FILES: raise ValueError(f"split={split!r}: expected 'train' or 'test'")
     folder = fmnist_dir(src)

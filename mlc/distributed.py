@@ -60,7 +60,8 @@ def fix_fastai_distributed() -> dict:
                          'return _round_to_multiple(len(self.dl),self.world_size)//self.world_size', _len))
 
 # %% ../nbs/12b_distributed.ipynb #d12b0015
-def weights_digest(model:nn.Module) -> str:
+def weights_digest(model:nn.Module  # network, or a DDP wrapper of it
+                  ) -> str:
     "sha256 of `model`'s parameter and buffer names, dtypes, values"
     h = hashlib.sha256()
     for k, v in getattr(model, 'module', model).state_dict().items():
@@ -73,7 +74,8 @@ def _world() -> int:
     "Processes in the process group (1 if there is none)"
     return dist.get_world_size() if dist.is_available() and dist.is_initialized() else 1
 
-def check_same_weights(model:nn.Module) -> str:
+def check_same_weights(model:nn.Module  # network, or a DDP wrapper of it
+                      ) -> str:
     "`weights_digest(model)`, checked equal on every rank"
     d = weights_digest(model)
     if _world() < 2: return d
@@ -85,7 +87,9 @@ def check_same_weights(model:nn.Module) -> str:
     return d
 
 # %% ../nbs/12b_distributed.ipynb #d12b0019
-def sync_buffers(model:nn.Module, src:int=0):
+def sync_buffers(model:nn.Module,  # network, or a DDP wrapper of it
+                 src:int=0         # rank whose buffers are copied
+                ):
     "Copy rank `src`'s buffers (batch-norm stats) to every rank"
     if _world() < 2: return
     with torch.no_grad():
@@ -97,7 +101,9 @@ def sync_buffers(model:nn.Module, src:int=0):
 # %% ../nbs/12b_distributed.ipynb #d12b001b
 @patch
 @contextmanager
-def mlc_distrib_ctx(self:Learner, sync_bn:bool=None, **kwargs):
+def mlc_distrib_ctx(self:Learner, sync_bn:bool=None,  # SyncBatchNorm (None: when on CUDA)
+                    **kwargs
+                   ):
     "`distrib_ctx` with fastai's fixes; no-op unless launched"
     if num_distrib() < 1: yield self; return
     cuda = torch.cuda.is_available()
@@ -124,7 +130,8 @@ def no_gather():
         else: os.environ['WORLD_SIZE'] = old
 
 # %% ../nbs/12b_distributed.ipynb #d12b0021
-def launch_info(bs:int) -> str:
+def launch_info(bs:int  # batch size per process
+               ) -> str:
     "Log line: processes, backend, device, batch size per process/step"
     ws = max(num_distrib(), 1)
     if ws == 1: return f"1 process on {default_device()}, batch size {bs}"

@@ -43,7 +43,8 @@ def _valid_noop(t) -> bool:
     return isinstance(t, AffineCoordTfm) and t.size is None
 
 # %% ../nbs/18_inference.ipynb #e8d0a003
-def preprocess_spec(dls) -> dict:
+def preprocess_spec(dls  # `DataLoaders` whose transforms are described
+                   ) -> dict:
     "`dls`'s validation preprocessing as the sidecar's dict"
     tfms = [*dls.after_item.fs, *dls.before_batch.fs, *dls.after_batch.fs]
     extra = [t for t in tfms
@@ -78,7 +79,10 @@ class MLCModel(Predictor):
         if channels_last: self.model.to(memory_format=torch.channels_last)
 
     @classmethod
-    def from_learner(cls, learn:Learner, thresh=None, channels_last:bool=True):
+    def from_learner(cls, learn:Learner,      # a learner with a sigmoid loss
+                     thresh=None,             # default: the loss function's `thresh`
+                     channels_last:bool=True  # run the network channels-last
+                    ):
         "An `MLCModel` sharing `learn`'s network, vocab and thresholds"
         if not _is_sigmoid(learn.loss_func):
             raise ValueError(f"loss function {learn.loss_func} does not apply a sigmoid: "
@@ -91,7 +95,8 @@ class MLCModel(Predictor):
     @property
     def device(self): return next(self.model.parameters()).device
 
-    def logits(self, xb:np.ndarray) -> np.ndarray:
+    def logits(self, xb:np.ndarray  # normalised float32 batch (n, 3, h, w)
+              ) -> np.ndarray:
         "The network's outputs for a normalised float32 batch"
         x = torch.from_numpy(xb).to(self.device)
         if self.channels_last: x = x.contiguous(memory_format=torch.channels_last)
@@ -102,7 +107,10 @@ class MLCModel(Predictor):
                 f"size={self.size})")
 
 # %% ../nbs/18_inference.ipynb #e74910a3
-def predict_df(model, files, **kwargs) -> pd.DataFrame:
+def predict_df(model,  # a `Predictor`, or a `Learner`
+               files,  # image files to predict
+               **kwargs
+              ) -> pd.DataFrame:
     "`predict_files` as a DataFrame; a `Learner` is wrapped"
     m = MLCModel.from_learner(model) if isinstance(model, Learner) else model
     return pd.DataFrame(predict_files(m, files, **kwargs), columns=['file', 'labels', *m.vocab, 'error'])
@@ -172,14 +180,22 @@ def _loss_name(loss_func) -> str:
     return dict(BCEWithLogitsLoss='bce', AsymmetricLossMultiLabel='asl').get(name, name)
 
 # %% ../nbs/18_inference.ipynb #e8d0a015
-def atomic_write_text(fn, text:str) -> Path:
+def atomic_write_text(fn,       # file to write
+                      text:str  # its new contents
+                     ) -> Path:
     "Write `text` to `fn` atomically (temp file and rename)"
     fn = Path(fn); tmp = fn.with_name(f'.{fn.name}.tmp')
     tmp.write_text(text); tmp.replace(fn)
     return fn
 
 # %% ../nbs/18_inference.ipynb #e8d0a010
-def save_model_artifact(learn:Learner, path, *, thresh, temperature, label_delim:str=' ') -> Path:
+def save_model_artifact(learn:Learner,       # learner to save
+                        path,                # where the JSON sidecar goes
+                        *,
+                        thresh,              # thresholds, as `label_thresh` takes
+                        temperature,         # one number, or one per label
+                        label_delim:str=' '  # label delimiter recorded in the sidecar
+                       ) -> Path:
     "Save `learn` with `thresh`, `temperature` as JSON + safetensors"
     m = MLCModel.from_learner(learn, thresh, channels_last=False)        # vocab, preprocessing and checks; not its settings
     if getattr(learn, 'arch', None) is None:
@@ -207,7 +223,9 @@ def save_model_artifact(learn:Learner, path, *, thresh, temperature, label_delim
     return jfn
 
 # %% ../nbs/18_inference.ipynb #a96a5e98
-def load_model_artifact(path, device='cpu') -> MLCModel:
+def load_model_artifact(path,         # a saved model.json
+                        device='cpu'  # device the network is moved to
+                       ) -> MLCModel:
     "Load a `save_model_artifact` model without pickle, checked"
     meta = read_sidecar(path)
     wfn = checked_file(meta)
@@ -218,7 +236,8 @@ def load_model_artifact(path, device='cpu') -> MLCModel:
     return MLCModel(model.to(device), meta['vocab'], meta['thresh'], meta['preprocess'], meta['temperature'], meta)
 
 # %% ../nbs/18_inference.ipynb #e8d0a012
-def load_pickle_predictor(path) -> MLCModel:
+def load_pickle_predictor(path  # a `learner.pkl` file (trusted)
+                         ) -> MLCModel:
     "An `MLCModel` from a `learner.pkl` (trusted files only)"
     p = Path(path)
     if not p.is_file(): raise FileNotFoundError(f"model file {p} not found")
@@ -236,7 +255,11 @@ def _same_weights(model:nn.Module, wfn) -> bool:
     return sd.keys() == msd.keys() and all(torch.equal(msd[k].detach().cpu(), sd[k]) for k in sd)
 
 # %% ../nbs/18_inference.ipynb #f18e0003
-def check_onnx(net:nn.Module, fn, size, atol:float=1e-3) -> float:
+def check_onnx(net:nn.Module,   # the torch network to match
+               fn,              # ONNX file to check
+               size,            # input (height, width)
+               atol:float=1e-3  # largest |logit error| allowed
+              ) -> float:
     "ONNX `fn`'s max |logit error| vs `net`; `ValueError` above `atol`"
     sess, worst = onnx_session(fn), 0.
     for bs in (1, 3):
@@ -248,7 +271,10 @@ def check_onnx(net:nn.Module, fn, size, atol:float=1e-3) -> float:
     return worst
 
 # %% ../nbs/18_inference.ipynb #f18e0004
-def export_onnx(model, opset:int=18, atol:float=1e-3) -> Path:
+def export_onnx(model,           # a saved model, or its path
+                opset:int=18,    # ONNX opset, 18 or more
+                atol:float=1e-3  # largest |logit error| allowed
+               ) -> Path:
     "Export saved `model` to ONNX and record it in its sidecar"
     if opset < 18: raise ValueError(f"opset {opset}: torch's ONNX exporter writes opset 18 or newer")
     loaded = isinstance(model, (str, Path))
@@ -275,7 +301,8 @@ def export_onnx(model, opset:int=18, atol:float=1e-3) -> Path:
 # %% ../nbs/18_inference.ipynb #st18f002
 MODEL_FILES = ('model.json', 'model.safetensors', 'model.onnx', 'learner.pkl', 'scores.json', 'split.csv')
 
-def check_model_dir(out) -> Path:
+def check_model_dir(out  # model folder to check
+                   ) -> Path:
     "`out` as an absolute `Path` if a model folder can be written there"
     out = Path(out).absolute()
     if out.exists() and not out.is_dir(): raise ValueError(f"cannot save the model to {out}: it is a file, not a folder")
@@ -294,7 +321,8 @@ def _exchange(a:Path, b:Path) -> bool:
     raise OSError(e, os.strerror(e), str(a))
 
 @contextmanager
-def staged_folder(out):
+def staged_folder(out  # model folder to replace
+                 ):
     "A new folder that replaces model folder `out` when the block ends"
     out = check_model_dir(out)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -325,8 +353,12 @@ def _choices(cal:dict, th:dict, vocab) -> dict:
                                 never_predicted=[v for v, x in zip(vocab, t.tolist()) if x >= 1]))
 
 # %% ../nbs/18_inference.ipynb #st18s000
-def check_settings(calibration:str='auto', thresh:str='auto', min_pos:int=10, min_precision:float=None,
-                   min_recall:float=None):
+def check_settings(calibration:str='auto',    # 'auto' or one of `CAL_KINDS`
+                   thresh:str='auto',         # 'auto' or one of `THRESH_KINDS`
+                   min_pos:int=10,            # passed to `thresh_fits`
+                   min_precision:float=None,  # precision target, or None
+                   min_recall:float=None      # recall target, or None
+                  ):
     "Refuse a calibration, threshold or target that can't apply"
     if ifnone(calibration, 'none') not in ('auto', *CAL_KINDS):
         raise ValueError(f"calibration={calibration!r}: use 'auto', " + ', '.join(map(repr, CAL_KINDS)))
@@ -334,8 +366,16 @@ def check_settings(calibration:str='auto', thresh:str='auto', min_pos:int=10, mi
     thresh_fits(min_pos, min_precision, min_recall)
 
 # %% ../nbs/18_inference.ipynb #e8d0a019
-def choose_settings(logits, targs, vocab, calibration:str='auto', thresh:str='auto', min_pos:int=10,
-                    min_precision:float=None, min_recall:float=None, seed:int=0) -> dict:
+def choose_settings(logits,                    # raw model outputs (images, labels)
+                    targs,                     # multi-hot targets (images, labels)
+                    vocab,                     # the model's labels, in output order
+                    calibration:str='auto',    # 'auto' or one of `CAL_KINDS`
+                    thresh:str='auto',         # 'auto' or one of `THRESH_KINDS`
+                    min_pos:int=10,            # passed to `thresh_fits`
+                    min_precision:float=None,  # precision target, or None
+                    min_recall:float=None,     # recall target, or None
+                    seed:int=0                 # seed of the random halves
+                   ) -> dict:
     "Temperature, then thresholds, chosen held out, with scores"
     check_settings(calibration, thresh, min_pos, min_precision, min_recall)
     cal = choose_calibration(logits, targs, calibration, min_pos=min_pos, seed=seed)
@@ -346,8 +386,15 @@ def choose_settings(logits, targs, vocab, calibration:str='auto', thresh:str='au
     return dict(temperature=cal['temperature'], thresh=th['thresh'], scores=scores, probs=probs, held_out=th['held_out'])
 
 # %% ../nbs/18_inference.ipynb #st18s001
-def save_model_folder(learn:Learner, out, *, thresh, temperature, scores:dict=None, split:pd.DataFrame=None,
-                      label_delim:str=' ') -> Path:
+def save_model_folder(learn:Learner,            # learner to save
+                      out,                      # model folder, replaced whole
+                      *,
+                      thresh,                   # thresholds, as `label_thresh` takes
+                      temperature,              # one number, or one per label
+                      scores:dict=None,         # written as scores.json, if given
+                      split:pd.DataFrame=None,  # written by `write_split`, if given
+                      label_delim:str=' '       # label delimiter recorded in the sidecar
+                     ) -> Path:
     "Save model, pickle, `scores` and `split` as folder `out`, whole"
     set_temperature(learn, temperature); set_thresh(learn, thresh)    # so that learner.pkl predicts as model.json does
     with staged_folder(out) as new:                                    # `out` changes whole, at the end
@@ -359,9 +406,17 @@ def save_model_folder(learn:Learner, out, *, thresh, temperature, scores:dict=No
 
 
 # %% ../nbs/18_inference.ipynb #st18s002
-def tune_and_save(learn:Learner, out, min_pos:int=10, calibration:str='auto', thresh:str='auto',
-                  min_precision:float=None, min_recall:float=None, seed:int=0, split:pd.DataFrame=None,
-                  label_delim:str=' ') -> dict|None:
+def tune_and_save(learn:Learner,             # trained learner; its valid set tunes
+                  out,                       # model folder, replaced whole
+                  min_pos:int=10,            # passed to `thresh_fits`
+                  calibration:str='auto',    # 'auto' or one of `CAL_KINDS`
+                  thresh:str='auto',         # 'auto' or one of `THRESH_KINDS`
+                  min_precision:float=None,  # precision target, or None
+                  min_recall:float=None,     # recall target, or None
+                  seed:int=0,                # seed of the random halves
+                  split:pd.DataFrame=None,   # written by `write_split`, if given
+                  label_delim:str=' '        # label delimiter recorded in the sidecar
+                 ) -> dict|None:
     "`choose_settings` on the valid set, then `save_model_folder`"
     check_settings(calibration, thresh, min_pos, min_precision, min_recall)   # before anything is predicted
     if rank_distrib(): distrib_barrier(); return None          # a distributed run: rank 0 does it, once

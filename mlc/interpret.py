@@ -18,7 +18,13 @@ __all__ = ['plot_label_confusion', 'item_losses', 'top_losses_table', 'plot_top_
            'plot_cooccurrence', 'MultiLabelInterpretation']
 
 # %% ../nbs/19_interpret.ipynb #01e55428
-def plot_label_confusion(probs, targs, vocab, thresh=0.5, ncols=5, size=2.2):
+def plot_label_confusion(probs,       # probabilities (images, labels)
+                         targs,       # multi-hot targets (images, labels)
+                         vocab,       # label names, one per column
+                         thresh=0.5,  # one threshold, or one per label
+                         ncols=5,     # most plots per row
+                         size=2.2     # size of each plot, inches
+                        ):
     "One 2x2 confusion matrix per label, on a grid"
     cms = skm.multilabel_confusion_matrix(as_np(targs).astype(int), binarize(probs, thresh))
     fig, axs = get_grid(len(vocab), ncols=min(ncols, len(vocab)), imsize=size, return_fig=True)
@@ -37,7 +43,10 @@ def _t(x):
     x = torch.as_tensor(x).detach().cpu()
     return x.as_subclass(torch.Tensor).float()
 
-def item_losses(logits, targs, pos_weight=None):
+def item_losses(logits,          # raw model outputs (images, labels)
+                targs,           # multi-hot targets (images, labels)
+                pos_weight=None  # weight of positives, one per label
+               ):
     "BCE of each item, averaged over its labels (with `pos_weight`)"
     pw = None if pos_weight is None else _t(pos_weight)
     return F.binary_cross_entropy_with_logits(_t(logits), _t(targs), pos_weight=pw, reduction='none').mean(1)
@@ -45,7 +54,13 @@ def item_losses(logits, targs, pos_weight=None):
 # %% ../nbs/19_interpret.ipynb #62a4a30b
 def _names(row, vocab): return ' '.join(v for v, on in zip(vocab, row) if on)
 
-def top_losses_table(logits, targs, vocab, k=None, thresh=0.5, pos_weight=None) -> pd.DataFrame:
+def top_losses_table(logits,          # raw model outputs (images, labels)
+                     targs,           # multi-hot targets (images, labels)
+                     vocab,           # label names, one per column
+                     k=None,          # rows to keep (None: all)
+                     thresh=0.5,      # one threshold, or one per label
+                     pos_weight=None  # weight of positives, one per label
+                    ) -> pd.DataFrame:
     "Top `k` items by `item_losses`, with true and predicted labels"
     losses = item_losses(logits, targs, pos_weight).numpy()
     y, yhat = as_np(targs) > 0.5, binarize(_t(logits).sigmoid(), thresh)
@@ -56,7 +71,11 @@ def top_losses_table(logits, targs, vocab, k=None, thresh=0.5, pos_weight=None) 
                              extra=[_names(yhat[i] & ~y[i], vocab) for i in idx]))
 
 # %% ../nbs/19_interpret.ipynb #64ae9de0
-def plot_top_losses_multi(table:pd.DataFrame, get_image, ncols=3, size=2.6):
+def plot_top_losses_multi(table:pd.DataFrame,  # a `top_losses_table`
+                          get_image,           # item index -> image to show
+                          ncols=3,             # most images per row
+                          size=2.6             # size of each image, inches
+                         ):
     "Images of a `top_losses_table`, with losses and labels"
     fig, axs = get_grid(len(table), ncols=min(ncols, len(table)), imsize=size, return_fig=True)
     for ax, r in zip(axs, table.itertuples()):
@@ -66,7 +85,13 @@ def plot_top_losses_multi(table:pd.DataFrame, get_image, ncols=3, size=2.6):
     return fig
 
 # %% ../nbs/19_interpret.ipynb #3b377911
-def plot_pr_thresh(probs, targs, vocab, thresh=0.5, ncols=5, size=2.6):
+def plot_pr_thresh(probs,       # probabilities (images, labels)
+                   targs,       # multi-hot targets (images, labels)
+                   vocab,       # label names, one per column
+                   thresh=0.5,  # one threshold, or one per label
+                   ncols=5,     # most plots per row
+                   size=2.6     # size of each plot, inches
+                  ):
     "Each label's precision-recall curve and AP, `thresh` marked"
     p, y = as_np(probs), as_np(targs) > 0.5
     th = np.broadcast_to(as_np(thresh), (len(vocab),))
@@ -86,13 +111,19 @@ def plot_pr_thresh(probs, targs, vocab, thresh=0.5, ncols=5, size=2.6):
     return fig
 
 # %% ../nbs/19_interpret.ipynb #0ff52961
-def cooccurrence(targs) -> np.ndarray:
+def cooccurrence(targs  # multi-hot targets (images, labels)
+                ) -> np.ndarray:
     "Co-occurrence counts `Y.T @ Y` of multi-hot `targs`"
     y = (as_np(targs) > 0.5).astype(np.int64)
     return y.T @ y
 
 # %% ../nbs/19_interpret.ipynb #st190004
-def plot_cooccurrence(targs, vocab, normalize=False, ax=None, size=None):
+def plot_cooccurrence(targs,            # multi-hot targets (images, labels)
+                      vocab,            # label names, one per column
+                      normalize=False,  # show P(column | row) instead of counts
+                      ax=None,          # axes to draw on (default: new figure)
+                      size=None         # figure size, inches (default: from vocab)
+                     ):
     "Heatmap of `cooccurrence`, or of P(column | row) if `normalize`"
     c = cooccurrence(targs)
     m = c / np.maximum(c.diagonal(), 1)[:, None] if normalize else c
@@ -116,7 +147,10 @@ class MultiLabelInterpretation:
         store_attr('thresh,pos_weight,dl')
 
     @classmethod
-    def from_learner(cls, learn, dl=None, thresh=None):
+    def from_learner(cls, learn,  # learner whose model predicts
+                     dl=None,     # default: `learn.dls.valid`
+                     thresh=None  # default: the loss function's `thresh`
+                    ):
         "Predict `dl` (default: valid set) once with `learn`'s temperature"
         dl = ifnone(dl, learn.dls.valid)
         logits, targs = learn.get_preds(dl=dl, act=noop)
@@ -129,9 +163,12 @@ class MultiLabelInterpretation:
     def confusion(self):
         return skm.multilabel_confusion_matrix(self.targs.numpy().astype(int), binarize(self.probs, self.thresh))
     def plot_confusion(self, **kw): return plot_label_confusion(self.probs, self.targs, self.vocab, self.thresh, **kw)
-    def top_losses(self, k=9):
+    def top_losses(self, k=9  # rows to keep
+                  ):
         return top_losses_table(self.logits, self.targs, self.vocab, k, self.thresh, self.pos_weight)
-    def plot_top_losses(self, k=9, **kw):
+    def plot_top_losses(self, k=9,  # images to show
+                        **kw
+                       ):
         if self.dl is None: raise ValueError("no images to show: build with `from_learner`, or pass `dl=`")
         return plot_top_losses_multi(self.top_losses(k), lambda i: self.dl.dataset[i][0], **kw)
     def plot_pr(self, **kw): return plot_pr_thresh(self.probs, self.targs, self.vocab, self.thresh, **kw)
@@ -139,7 +176,9 @@ class MultiLabelInterpretation:
         "`mlc.thresholds.plot_sweep` of these predictions"
         t = self.thresh if np.ndim(as_np(self.thresh)) == 0 else None
         return plot_sweep(self.probs, self.targs, thresh=t, **kw)
-    def plot_cooccurrence(self, predicted=False, **kw):
+    def plot_cooccurrence(self, predicted=False,  # count predicted labels, not true ones
+                          **kw
+                         ):
         "Co-occurrence of true labels, or predicted if `predicted`"
         y = binarize(self.probs, self.thresh) if predicted else self.targs
         return plot_cooccurrence(y, self.vocab, **kw)

@@ -24,7 +24,8 @@ __all__ = ['TV_RESNETS', 'LOSSES', 'LR', 'LR_MULT', 'resolve_arch', 'pos_weight_
 # %% ../nbs/12_learner.ipynb #4b6391da
 TV_RESNETS = {f.__name__: f for f in (resnet18, resnet34, resnet50, resnet101, resnet152)}
 
-def resolve_arch(arch):
+def resolve_arch(arch  # a timm or torchvision ResNet name, or model fn
+                ):
     "The torchvision ResNet named `arch`, else `arch` unchanged"
     if not isinstance(arch, str): return arch
     if arch.lower() in TV_RESNETS: return TV_RESNETS[arch.lower()]
@@ -35,7 +36,9 @@ def resolve_arch(arch):
     return arch
 
 # %% ../nbs/12_learner.ipynb #39959000
-def pos_weight_from(dls:DataLoaders, max_weight:float=None) -> Tensor:
+def pos_weight_from(dls:DataLoaders,       # data whose training labels are counted
+                    max_weight:float=None  # cap on each weight (None: no cap)
+                   ) -> Tensor:
     "Per-label negatives/positives in training, capped at `max_weight`"
     y = torch.stack(list(dls.train_ds.tls[1])).float()
     pos = y.sum(0)
@@ -50,8 +53,10 @@ def _like(v, x:Tensor) -> Tensor:
 class SigmoidDecoding:
     "Mix-in: activation `sigmoid(x/temperature)`, decodes `x > thresh`"
     thresh, temperature = 0.5, 1.
-    def activation(self, x:Tensor) -> Tensor: return torch.sigmoid(scaled(x, self.temperature))
-    def decodes(self, x:Tensor) -> Tensor: return x > _like(self.thresh, x)
+    def activation(self, x:Tensor  # logits, divided by `temperature` first
+                  ) -> Tensor: return torch.sigmoid(scaled(x, self.temperature))
+    def decodes(self, x:Tensor  # probabilities, compared with `thresh`
+               ) -> Tensor: return x > _like(self.thresh, x)
 
 # %% ../nbs/12_learner.ipynb #a5100003
 class SigmoidBCE(SigmoidDecoding, BCEWithLogitsLossFlat):
@@ -86,8 +91,17 @@ def _plain_output() -> bool:
     return not (in_notebook() or sys.stdout.isatty())
 
 @delegates(vision_learner)
-def mlc_learner(dls:DataLoaders, arch=LITE0_ARCH, pretrained:bool=True, metrics=None, pos_weight=None, thresh=0.5,
-                channels_last:bool=True, bars:bool=None, loss:str='bce', **kwargs):
+def mlc_learner(dls:DataLoaders,          # multi-label `DataLoaders`
+                arch=LITE0_ARCH,          # timm or torchvision name, or model fn
+                pretrained:bool=True,     # start from pretrained weights
+                metrics=None,             # default: mlc's metrics at `thresh`
+                pos_weight=None,          # weight of positives, one per label
+                thresh=0.5,               # threshold(s) of the loss and metrics
+                channels_last:bool=True,  # convert to channels-last memory format
+                bars:bool=None,           # progress bars (None: notebooks, terminals only)
+                loss:str='bce',           # a key of `LOSSES`
+                **kwargs
+               ):
     "`vision_learner` with a sigmoid loss, mlc's metrics, channels-last"
     arch = resolve_arch(arch)
     if loss not in LOSSES: raise ValueError(f"unknown loss {loss!r}: use one of {', '.join(LOSSES)}")
@@ -113,13 +127,24 @@ LR, LR_MULT = 1.6e-2, 1.   # measured on the Fashion-MNIST composites: see the t
 
 # %% ../nbs/12_learner.ipynb #e7a3c008
 @patch
-def mlc_fit(self:Learner, epochs:int, lr:float=LR, lr_mult:float=LR_MULT, **kwargs):
+def mlc_fit(self:Learner, epochs:int,  # epochs after the first (frozen) one
+            lr:float=LR,               # base learning rate
+            lr_mult:float=LR_MULT,     # passed to `fine_tune`
+            **kwargs
+           ):
     "`fine_tune` a pretrained learner, else `fit_one_cycle`"
     if getattr(self, 'pretrained', True): self.fine_tune(epochs, base_lr=lr, lr_mult=lr_mult, **kwargs)
     else: self.fit_one_cycle(epochs + 1, lr, **kwargs)
 
 # %% ../nbs/12_learner.ipynb #a3f62bfd
-def check_train(epochs=3, lr=LR, lr_mult=LR_MULT, size=64, arch=LITE0_ARCH, loss:str='bce', bs:int=64):
+def check_train(epochs=3,         # a whole number, 0 or more
+                lr=LR,            # learning rate, above 0
+                lr_mult=LR_MULT,  # above 0
+                size=64,          # image size, checked by `check_size`
+                arch=LITE0_ARCH,  # checked by `resolve_arch`
+                loss:str='bce',   # a key of `LOSSES`
+                bs:int=64         # batch size, checked by `check_bs`
+               ):
     "Refuse options `train` can't train with, one line each"
     if loss not in LOSSES: raise ValueError(f"unknown loss {loss!r}: use one of {', '.join(LOSSES)}")
     check_size(size); resolve_arch(arch); check_bs(bs)
@@ -128,8 +153,18 @@ def check_train(epochs=3, lr=LR, lr_mult=LR_MULT, size=64, arch=LITE0_ARCH, loss
     if not lr > 0: raise ValueError(f"lr={lr}: the learning rate must be a number above 0 (mlc's default: {LR})")
     if not lr_mult > 0: raise ValueError(f"lr_mult={lr_mult}: must be a number above 0 (mlc's default: {LR_MULT})")
 
-def train(path, arch='tf_efficientnet_lite0', pretrained:bool=True, epochs:int=3, lr:float=LR, lr_mult:float=LR_MULT,
-          size:int=64, bs:int=64, seed:int=42, dls_kwargs:dict=None, **kwargs) -> Learner:
+def train(path,                          # dataset folder, read by `mlc_dls`
+          arch='tf_efficientnet_lite0',  # timm or torchvision name, or model fn
+          pretrained:bool=True,          # start from pretrained weights
+          epochs:int=3,                  # epochs after the first (frozen) one
+          lr:float=LR,                   # base learning rate
+          lr_mult:float=LR_MULT,         # passed to `fine_tune`
+          size:int=64,                   # image size of `mlc_dls`
+          bs:int=64,                     # batch size per process
+          seed:int=42,                   # seed of the split and training
+          dls_kwargs:dict=None,          # more arguments to `mlc_dls`
+          **kwargs
+         ) -> Learner:
     "`mlc_fit` an `mlc_learner` on dataset `path`, reproducibly"
     check_train(epochs, lr, lr_mult, size, arch, kwargs.get('loss', 'bce'), bs)     # before any data is read
     init_distributed()

@@ -23,7 +23,9 @@ def _cpu_has(*names) -> bool:
     "Does any private `torch.cpu.NAME()` capability check say yes?"
     return any(f() for f in (getattr(torch.cpu, n, None) for n in names) if f is not None)
 
-def precision_problem(precision:str, device=None) -> tuple:
+def precision_problem(precision:str,  # a key of `PRECISIONS`: fp16 or bf16
+                      device=None     # default: `default_device()`
+                     ) -> tuple:
     "(error, warning) for `precision` on `device`; `(None, None)` if fine"
     if precision not in PRECISIONS: return f"unknown precision {precision!r}: use fp16 or bf16", None
     dev = torch.device(device or default_device())
@@ -46,7 +48,9 @@ def precision_problem(precision:str, device=None) -> tuple:
     return f"mixed precision on {dev.type} is not supported by mlc (only cuda and cpu)", None
 
 # %% ../nbs/12c_precision.ipynb #d12b0027
-def check_precision(precision:str|None, device=None) -> str|None:
+def check_precision(precision:str|None,  # fp16, bf16; None, 'fp32', 'no': none
+                    device=None          # default: `default_device()`
+                   ) -> str|None:
     "`precision` if usable on `device` (warns if slow), else `ValueError`"
     if precision in (None, 'fp32', 'no'): return None
     err, warn = precision_problem(precision, device)
@@ -69,20 +73,26 @@ class DeviceMixedPrecision(MixedPrecision):
                                                          GradScaler(dev.type, **self.kwargs), L())
 
 # %% ../nbs/12c_precision.ipynb #st12b003
-def mixed_precision_cbs(precision:str|None, device=None) -> list:
+def mixed_precision_cbs(precision:str|None,  # as `check_precision` takes
+                        device=None          # default: `default_device()`
+                       ) -> list:
     "`[DeviceMixedPrecision(precision)]`, checked; `[]` for fp32"
     return [DeviceMixedPrecision(p)] if (p := check_precision(precision, device)) else []
 
 # %% ../nbs/12c_precision.ipynb #d12b002e
 @contextmanager
-def autocast_for(precision:str|None, device=None):
+def autocast_for(precision:str|None,  # as `check_precision` takes
+                 device=None          # default: `default_device()`
+                ):
     "`torch.autocast` in `precision` on `device`; no-op for `None`"
     if not check_precision(precision, device): yield; return
     with autocast(torch.device(device or default_device()).type,
                   dtype=PRECISIONS[precision]): yield
 
 # %% ../nbs/12c_precision.ipynb #p12c0011
-def predict_autocast(m, precision:str=None):
+def predict_autocast(m,                  # a `Predictor`; a torch one for precision
+                     precision:str=None  # as `check_precision` takes; None: off
+                    ):
     "Context predicting with `Predictor` `m` in mixed `precision`"
     if precision is None: return nullcontext()
     if not hasattr(m, 'device'):

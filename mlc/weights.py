@@ -16,7 +16,9 @@ __all__ = ['LITE0_ARCH', 'match_state_dict', 'lite0_source', 'lite0_weights', 'a
 # %% ../nbs/90_weights.ipynb #7e35ff92
 def _is_nbt(k:str) -> bool: return k.endswith('num_batches_tracked')
 
-def match_state_dict(src:dict, dst:dict) -> dict:
+def match_state_dict(src:dict,  # state dict whose tensors are taken
+                     dst:dict   # state dict whose keys are used
+                    ) -> dict:
     "`src`'s tensors renamed to `dst`'s keys by position, shape-checked"
     s, d = [(k, v) for k, v in src.items() if not _is_nbt(k)], [(k, v) for k, v in dst.items() if not _is_nbt(k)]
     if len(s) != len(d):
@@ -57,12 +59,14 @@ def lite0_weights() -> Path:
     return fn
 
 # %% ../nbs/90_weights.ipynb #e9a1b003
-def arch_name(arch) -> str:
+def arch_name(arch  # a name, or a model function
+             ) -> str:
     "A printable name for `arch`, a string or a function"
     return arch if isinstance(arch, str) else getattr(arch, '__name__', str(arch))
 
 # %% ../nbs/90_weights.ipynb #ca1279d2
-def hub_weights_file(arch) -> Path|None:
+def hub_weights_file(arch  # a name, or a torchvision model fn
+                    ) -> Path|None:
     "torch hub cache file of `arch`'s default weights, or None"
     if isinstance(arch, str): return None
     try: url = torchvision.models.get_model_weights(arch).DEFAULT.url
@@ -70,7 +74,9 @@ def hub_weights_file(arch) -> Path|None:
     return Path(torch.hub.get_dir())/'checkpoints'/Path(url).name
 
 # %% ../nbs/90_weights.ipynb #st900006
-def pretrained_error(arch, e:Exception) -> RuntimeError:
+def pretrained_error(arch,        # a name, or a model function
+                     e:Exception  # the download's error
+                    ) -> RuntimeError:
     "A clear error for pretrained weights of `arch` not downloaded"
     name, fn = arch_name(arch), hub_weights_file(arch)
     where = (f"put the file {torchvision.models.get_model_weights(arch).DEFAULT.url} at {fn}" if fn else
