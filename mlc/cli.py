@@ -24,7 +24,8 @@ def _plain_warnings(cmd:str):
     "Print the warnings raised in the block as `cmd: warning: ...` lines on stderr, every one of them"
     with warnings.catch_warnings():
         warnings.simplefilter('always')
-        for c in (DeprecationWarning, FutureWarning): warnings.simplefilter('ignore', c)   # for developers, not users
+        for c in (DeprecationWarning, FutureWarning, ResourceWarning):   # for developers, not users (Python's own default)
+            warnings.simplefilter('ignore', c)
         warnings.showwarning = lambda msg, *args, **kwargs: print(f"{cmd}: warning: {msg}", file=sys.stderr)
         yield
 
