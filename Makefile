@@ -1,5 +1,5 @@
 # mlc: the two Quick-start commands are `make demo` and `make test`; both set themselves up.
-.PHONY: setup demo test test-seeds test-nbdev slow export outputs outputs-slow docs check-install bench
+.PHONY: setup demo test test-seeds test-nbdev slow export outputs outputs-slow docs check-install bench bench-table
 
 setup:
 	bash tools/setup.sh
@@ -9,6 +9,7 @@ demo: setup
 
 test: setup
 	bash tools/test.sh
+	.venv/bin/python tools/bench_table.py --check
 
 test-seeds: setup      ## every notebook that calls mlc_seed, under MLC_SEED=1 and 2 with 1 and 2 torch threads
 	OMP_WAIT_POLICY=passive MPLBACKEND=Agg .venv/bin/python tools/run_nbs.py --seeds 1 2 --threads 1 2
@@ -24,6 +25,9 @@ export:
 
 bench: setup
 	bash bench/run_all.sh
+
+bench-table:           ## README's benchmark figures from the committed bench/results/*.json
+	.venv/bin/python tools/bench_table.py
 
 outputs: setup          ## run every notebook in the mlc Jupyter kernel and commit what it shows (then: git add nbs)
 	.venv/bin/python tools/run_nbs.py --save && .venv/bin/nbdev-clean

@@ -25,7 +25,7 @@ def predictions(name, a) -> tuple:
     path = make_fmnist_grids(n_train=a.n_train, n_valid=a.n_valid, class_weights=DATASETS[name])
     import contextlib, io
     c = Clock()
-    with contextlib.redirect_stdout(io.StringIO()): learn = train(path, epochs=a.epochs, size=64, bars=True)  # fastai's lines
+    with contextlib.redirect_stdout(io.StringIO()): learn = train(path, epochs=a.epochs, size=64, bars=False)  # LogLines' lines
     logits, targs = learn.get_preds(act=noop)
     print(f"  {name}: trained and predicted in {c.wall:.0f}s; {len(targs)} validation images, positives per label "
           f"{targs.sum(0).int().tolist()}", flush=True)
@@ -52,7 +52,6 @@ def main():
     a.epochs = a.epochs or (1 if a.quick else 3)
     a.n_train, a.n_valid = (320, 600) if a.quick else (2000, 4000)
     started = machine()
-    no_progress()
     print(f"calibration: lite0, {a.n_train} training composites, 64 px, fine_tune 1+{a.epochs}; temperatures fitted on "
           f"{a.sizes} of {a.n_valid} validation images, {a.repeats} subsets each, ECE on the rest   [{busy_note(started['loadavg'])}]", flush=True)
     rows = []
@@ -64,7 +63,14 @@ def main():
             rows.append(dict(data=name, fit_on=n, **{k: v['mean'] for k, v in s.items()}, best=best))
     print()
     table(rows, title='mean held-out ECE (lower is better) by validation images used to fit the temperatures')
-    save('calibration', dict(summary=rows, setup=dict(n_train=a.n_train, n_valid=a.n_valid, epochs=a.epochs,
-                                                      sizes=a.sizes, repeats=a.repeats, min_pos=a.min_pos)), a, started)
+    cell = lambda d, n: next(r for r in rows if r['data'] == d and r['fit_on'] == n)
+    lab = f'label_min{a.min_pos[0]}'
+    summary = '; '.join(f"{d}: held-out ECE raw / one T / per label " + ', '.join(
+        f"{cell(d, n)['raw']:.4f} / {cell(d, n)['model']:.4f} / {cell(d, n)[lab]:.4f} at n={n}" for n in (a.sizes[0], a.sizes[-1])) for d in DATASETS)
+    winners = {r['best'] for r in rows}
+    save('calibration', dict(rows=rows, setup=dict(n_train=a.n_train, n_valid=a.n_valid, epochs=a.epochs,
+                                                      sizes=a.sizes, repeats=a.repeats, min_pos=a.min_pos)), a, started,
+         summary=summary + f"; lowest: {', '.join(sorted(winners))}",
+         goal='which --calibrate to recommend (no goal: more than one kind wins means the choice must depend on the data)')
 
 if __name__ == '__main__': main()

@@ -1,5 +1,6 @@
-"""Shared helpers for mlc's benchmarks: timing (wall + process CPU), interleaved comparisons, machine info,
-result tables/JSON, the Fashion-MNIST composite data, a fastai epoch clock and a plain PyTorch training loop.
+"""The benchmark harness: the command line, machine info, interleaved timing (wall + process CPU), result tables and
+the result JSON. No library idea lives here: data, models, metrics and learners come from `mlc`; the plain PyTorch
+baseline is `baseline.py`, the fastai epoch clock `fit_clock.py`.
 
 Benchmarks are scripts, not tests: `python bench/NAME.py [--quick]` prints a table and writes bench/results/NAME.json.
 On a shared 2-core machine absolute times are noisy, so compare variants measured in the same run (interleaved,
@@ -50,16 +51,26 @@ def busy_note(load0, load1=None) -> str:
     if max(load0[0], (load1 or load0)[0]) > cores + 0.5: s += "  (other processes busy: absolute times inflated, trust the ratios)"
     return s
 
-def save(name:str, results:dict, args=None, started:dict=None) -> Path:
-    "Write `results` (plus machine info and arguments) to bench/results/NAME.json and return the path."
+def save(name:str, results:dict, args=None, started:dict=None, summary:str='', goal:str='', met=None) -> Path:
+    """Write `results` (plus machine info, arguments, and the claim: a one-line `summary` computed from the measured
+    numbers, its `goal` and whether it was `met`, None without a goal) to bench/results/NAME.json; floats rounded."""
     RESULTS.mkdir(parents=True, exist_ok=True)
     m = machine()
-    out = dict(benchmark=name, args=vars(args) if args is not None else {}, machine=m,
+    out = dict(benchmark=name, summary=summary, goal=goal, met=None if met is None else bool(met),
+               args=vars(args) if args is not None else {}, machine=started or m,   # as it was when the run started
                loadavg_start=(started or {}).get('loadavg'), loadavg_end=m['loadavg'], **results)
     fn = RESULTS/f'{name}.json'
-    fn.write_text(json.dumps(out, indent=1, default=_json_default))
-    print(f"\nwrote {fn.relative_to(ROOT)}   [{busy_note((started or m)['loadavg'], m['loadavg'])}]")
+    fn.write_text(json.dumps(rounded(json.loads(json.dumps(out, default=_json_default))), indent=1) + '\n')
+    print(f"\n{summary}\ngoal: {goal or '-'}: {dict([(True, 'met'), (False, 'NOT met')]).get(met, '-')}")
+    print(f"wrote {fn.relative_to(ROOT)} ({fn.stat().st_size/1e3:.1f} kB)   [{busy_note((started or m)['loadavg'], m['loadavg'])}]")
     return fn
+
+def rounded(o, digits:int=4):
+    "`o` with every float rounded to `digits` significant digits (small result files)."
+    if isinstance(o, float): return float(f'{o:.{digits}g}')
+    if isinstance(o, dict): return {k: rounded(v, digits) for k, v in o.items()}
+    if isinstance(o, list): return [rounded(v, digits) for v in o]
+    return o
 
 def _json_default(o):
     if isinstance(o, (np.floating, np.integer)): return o.item()
@@ -113,141 +124,3 @@ def interleaved(variants:dict, repeats:int=3, warmup:int=1, min_time:float=0.0) 
                     cpu_median=statistics.median(cpus[n])) for n in names}
 
 def ratio(a:float, b:float) -> float: return a/b if b else float('nan')
-
-# ---------------------------------------------------------------- data
-def fmnist(n_train:int=2000, n_valid:int=500, seed:int=42) -> Path:
-    "The Fashion-MNIST 2x2 composites (56x56 grey PNGs, PASCAL layout) in the mlc cache, built once."
-    from mlc.datasets import make_fmnist_grids
-    return make_fmnist_grids(n_train=n_train, n_valid=n_valid, seed=seed)
-
-def split_files(path) -> tuple:
-    "(train files, train targets, valid files, valid targets, vocab) of a PASCAL-layout dataset, targets as float multi-hot."
-    from mlc.data import load_labels
-    from sklearn.preprocessing import MultiLabelBinarizer
-    df = load_labels(path, check_images=False)
-    mlb = MultiLabelBinarizer()
-    ys = torch.tensor(mlb.fit_transform([s.split() for s in df.labels]), dtype=torch.float32)
-    vocab = list(mlb.classes_)
-    files = [Path(path)/'train'/f for f in df.fname]
-    tr, va = ~df.is_valid.values, df.is_valid.values
-    idx = np.arange(len(df))
-    return ([files[i] for i in idx[tr]], ys[tr], [files[i] for i in idx[va]], ys[va], vocab)
-
-# ---------------------------------------------------------------- quality
-def quality(probs, targs) -> dict:
-    "mAP, macro-F1 at 0.5, and macro-F1 at per-label thresholds (mlc.thresholds.tune_thresholds' 2-fold held-out estimate)."
-    from mlc.metrics import mean_ap, f1_multi
-    from mlc.thresholds import tune_thresholds
-    probs, targs = torch.as_tensor(probs).float(), torch.as_tensor(targs).float()
-    _, held = tune_thresholds(probs, targs)
-    return dict(mAP=mean_ap(probs, targs), f1_macro_05=f1_multi(probs, targs, 'macro', 0.5), f1_macro_tuned=held['f1_macro'])
-
-# ---------------------------------------------------------------- a plain PyTorch loop, as written on forums
-class ImageFiles(torch.utils.data.Dataset):
-    "Forum-style dataset: PIL open, convert RGB, torchvision transforms, multi-hot target."
-    def __init__(self, files, targs, tfm): self.files, self.targs, self.tfm = files, targs, tfm
-    def __len__(self): return len(self.files)
-    def __getitem__(self, i):
-        from PIL import Image
-        with Image.open(self.files[i]) as im: x = self.tfm(im.convert('RGB'))
-        return x, self.targs[i]
-
-def plain_loaders(path, size:int, bs:int, num_workers:int=0, seed:int=42) -> tuple:
-    "train/valid DataLoaders with torchvision transforms: Resize, RandomHorizontalFlip (train), ToTensor, Normalize."
-    import torchvision.transforms as T
-    from fastai.vision.all import imagenet_stats
-    trf, ytr, vaf, yva, vocab = split_files(path)
-    norm = T.Normalize(*imagenet_stats)
-    t_train = T.Compose([T.Resize((size, size)), T.RandomHorizontalFlip(), T.ToTensor(), norm])
-    t_valid = T.Compose([T.Resize((size, size)), T.ToTensor(), norm])
-    g = torch.Generator().manual_seed(seed)
-    dl_t = torch.utils.data.DataLoader(ImageFiles(trf, ytr, t_train), bs, shuffle=True, drop_last=True,
-                                       num_workers=num_workers, generator=g, persistent_workers=num_workers > 0)
-    dl_v = torch.utils.data.DataLoader(ImageFiles(vaf, yva, t_valid), bs*2, num_workers=num_workers,
-                                       persistent_workers=num_workers > 0)
-    return dl_t, dl_v, vocab
-
-def timm_lite0(n_out:int, pretrained:bool=True):
-    "timm `tf_efficientnet_lite0` with timm's own head (dropout + Linear(1280, n_out)), mlc's offline ImageNet weights."
-    import timm
-    from mlc.weights import lite0_weights
-    kw = dict(pretrained_cfg_overlay=dict(file=str(lite0_weights()))) if pretrained else {}
-    return timm.create_model('tf_efficientnet_lite0', pretrained=pretrained, num_classes=n_out, **kw)
-
-@torch.no_grad()
-def plain_preds(model, dl) -> tuple:
-    model.eval()
-    ps, ys = [], []
-    for xb, yb in dl: ps.append(torch.sigmoid(model(xb))); ys.append(yb)
-    return torch.cat(ps), torch.cat(ys)
-
-class PlainTrainer:
-    """The forum loop: `nn.BCEWithLogitsLoss`, Adam at a constant `lr`, train then evaluate on the validation set every
-    epoch. `epoch()` runs one epoch and appends a point (cumulative wall/CPU seconds of this trainer only)."""
-    def __init__(self, model, dl_t, dl_v, lr:float=1e-3, verbose:str=None):
-        self.model, self.dl_t, self.dl_v, self.verbose = model, dl_t, dl_v, verbose
-        self.loss_fn, self.opt = torch.nn.BCEWithLogitsLoss(), torch.optim.Adam(model.parameters(), lr=lr)
-        self.points, self.wall_s, self.cpu_s, self.valid_s, self.n_images = [], 0., 0., 0., 0
-    def epoch(self, *_):
-        from mlc.metrics import mean_ap
-        c = Clock()
-        self.model.train(); tot, n = 0., 0
-        for xb, yb in self.dl_t:
-            self.opt.zero_grad()
-            loss = self.loss_fn(self.model(xb), yb)
-            loss.backward(); self.opt.step()
-            tot += loss.item()*len(xb); n += len(xb)
-        v = Clock()
-        probs, targs = plain_preds(self.model, self.dl_v)
-        valid_loss = torch.nn.functional.binary_cross_entropy(probs.clamp(1e-7, 1-1e-7), targs).item()
-        score = mean_ap(probs, targs)
-        self.valid_s += v.wall; self.wall_s += c.wall; self.cpu_s += c.cpu; self.n_images += n
-        p = dict(epoch=len(self.points)+1, wall_s=self.wall_s, train_s=self.wall_s - self.valid_s, cpu_s=self.cpu_s,
-                 train_loss=tot/max(n, 1), valid_loss=valid_loss, mAP=score)
-        self.points.append(p)
-        if self.verbose: print(f"  {self.verbose} epoch {p['epoch']}: {p['wall_s']:6.1f}s  train_loss {p['train_loss']:.4f}  "
-                               f"valid_loss {valid_loss:.4f}  mAP {score:.4f}", flush=True)
-        return p
-
-def no_progress():
-    "Drop fastai's ProgressCallback from the default callbacks (no bars in benchmark output)."
-    from fastai.vision.all import defaults, ProgressCallback
-    defaults.callbacks = [c for c in defaults.callbacks if c is not ProgressCallback]
-
-from fastai.callback.core import Callback, CancelFitException
-
-class FitClock(Callback):
-    """Times a whole training (from the first `before_fit` to the last `after_fit`, across `fine_tune`'s two fits) and
-    records a point after every epoch: wall and CPU seconds, seconds without validation, and the Recorder's values.
-    `between_epochs(epoch)` is called after each epoch (before it if `before`) and its time is NOT counted (used to
-    interleave a competitor epoch by epoch). Silences the printed epoch table; `verbose` prefixes own lines; a
-    `budget_s` stops training after the epoch that passes it."""
-    order = 60   # after Recorder (50)
-    def __init__(self, between_epochs=None, budget_s:float=None, verbose:str=None, before:bool=False):
-        self.between_epochs, self.budget_s, self.verbose, self.before = between_epochs, budget_s, verbose, before
-        self.points, self.wall_s, self.cpu_s, self.valid_s, self.excl_w, self.excl_c = [], 0., 0., 0., 0., 0.
-        self.clock = None
-    def after_create(self): self.learn.logger = lambda *a, **k: None
-    def before_fit(self):
-        if self.clock is None: self.clock = Clock()
-    def before_epoch(self):
-        if self.before and self.between_epochs is not None: self._excluded(len(self.points)+1)
-    def _excluded(self, epoch):
-        x = Clock(); self.between_epochs(epoch); self.excl_w += x.wall; self.excl_c += x.cpu
-    def before_validate(self): self._v = time.perf_counter()
-    def after_validate(self): self.valid_s += time.perf_counter() - self._v
-    def _now(self): return self.clock.wall - self.excl_w, self.clock.cpu - self.excl_c
-    def after_epoch(self):
-        rec = self.learn.recorder
-        names = [n for n in rec.metric_names[1:] if n != 'time']
-        w, c = self._now()
-        p = dict(epoch=len(self.points)+1, wall_s=w, train_s=w - self.valid_s, cpu_s=c,
-                 **{k: float(v) for k, v in zip(names, rec.values[-1]) if v is not None})
-        self.points.append(p)
-        if self.verbose: print(f"  {self.verbose} epoch {p['epoch']}: {w:6.1f}s  " + '  '.join(
-            f"{k} {p[k]:.4f}" for k in ('train_loss', 'valid_loss', 'mAP') if k in p), flush=True)
-        if not self.before and self.between_epochs is not None: self._excluded(p['epoch'])
-        if self.budget_s and w > self.budget_s and self.epoch < self.n_epoch - 1: raise CancelFitException()
-    def after_fit(self): self.wall_s, self.cpu_s = self._now()
-
-fastai_clock = FitClock   # the name the scripts use

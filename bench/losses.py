@@ -18,6 +18,7 @@ training), `asl_sum` (ASL with timm's original scale, summed over the labels: ch
 """
 import statistics
 from common import *
+from fit_clock import FitClock
 
 VARIANTS = ('bce', 'bce_pw', 'asl', 'asl_paper', 'asl_sum')
 
@@ -33,36 +34,34 @@ def args(p):
     p.add_argument('--rare-weight', type=float, default=0.05, help='relative frequency of a rare class (frequent: 1)')
     p.add_argument('--max-pos-weight', type=float, default=None, help='cap of bce_pw weights (default: none)')
 
-def make_learner(variant:str, dls, a, cbs):
-    "The `mlc_learner` of a variant"
-    from mlc.learner import mlc_learner, pos_weight_from, SigmoidASL
-    kw = dict(cbs=cbs, bars=True)                  # no per-epoch LogLines (no_progress() removed the bars; FitClock prints)
-    if variant == 'bce_pw': return mlc_learner(dls, pos_weight=pos_weight_from(dls, a.max_pos_weight), **kw)
-    learn = mlc_learner(dls, loss='asl' if variant.startswith('asl') else 'bce', **kw)
+def make_learner(variant:str, path, seed:int, a, cbs):
+    "The seeded `mlc_learner` of a variant (`mlc.learner.seeded_learner`, what `train` builds, with the loss set here)"
+    from mlc.learner import LOSSES, seeded_learner, pos_weight_from, SigmoidASL
+    learn = seeded_learner(path, size=a.size, bs=a.bs, seed=seed, cbs=cbs, bars=False, loss='asl' if variant.startswith('asl') else 'bce')
+    if variant == 'bce_pw': learn.loss_func = LOSSES['bce'](pos_weight=pos_weight_from(learn.dls, a.max_pos_weight))
     if variant == 'asl_paper': learn.loss_func = SigmoidASL(gamma_pos=0)
     if variant == 'asl_sum': learn.loss_func = SigmoidASL(reduction='batchmean')
     return learn
 
 def one_run(path, variant:str, seed:int, a, rare:list) -> dict:
-    from fastai.vision.all import set_seed, noop
-    from mlc.data import mlc_dls
+    from fastai.vision.all import noop
     from mlc.learner import LR, LR_MULT
-    from mlc.metrics import ap_per_label
+    from mlc.metrics import ap_per_label, headline
+    from mlc.thresholds import tune_thresholds
     from mlc.calibrate import calibrate
-    set_seed(seed, reproducible=True)                   # what mlc.learner.train does, with the loss built here
-    dls = mlc_dls(path, size=a.size, bs=a.bs, seed=seed)
-    clock = fastai_clock(verbose=f'{variant:9s} seed {seed}')
-    learn = make_learner(variant, dls, a, [clock])
+    clock = FitClock(verbose=f'{variant:9s} seed {seed}')
+    learn = make_learner(variant, path, seed, a, [clock])
     learn.mlc_fit(a.epochs, lr=LR, lr_mult=LR_MULT)
     learn.remove_cb(clock)
     with learn.no_bar(): logits, targs = learn.get_preds(act=noop)
     probs = torch.sigmoid(logits)
     aps = ap_per_label(probs, targs)
-    vocab = list(dls.vocab)
+    vocab = list(learn.dls.vocab)
     is_rare = np.array([v in rare for v in vocab])
     cal = {k: calibrate(learn, per_label=k == 'label', preds=(logits, targs)) for k in ('model', 'label')}
-    return dict(variant=variant, seed=seed, **quality(probs, targs), mAP_rare=float(np.nanmean(aps[is_rare])),
-                mAP_frequent=float(np.nanmean(aps[~is_rare])), fit_s=clock.wall_s, cpu_s=clock.cpu_s,
+    h = headline(probs, targs)
+    return dict(variant=variant, seed=seed, mAP=h['mAP'], f1_macro_05=h['f1_macro'], f1_macro_tuned=tune_thresholds(probs, targs)[1]['f1_macro'],
+                mAP_rare=float(np.nanmean(aps[is_rare])), mAP_frequent=float(np.nanmean(aps[~is_rare])), fit_s=clock.wall_s, cpu_s=clock.cpu_s,
                 ece_raw=cal['model']['ece_before'], ece_T_model=cal['model']['ece_after'], ece_T_label=cal['label']['ece_after'],
                 T_model=cal['model']['temperature'], ap_per_label=dict(zip(vocab, aps.tolist())))
 
@@ -78,7 +77,6 @@ def main():
     weights = [a.rare_weight]*a.rare + [1.]*(len(FMNIST_CLASSES) - a.rare)
     rare = list(FMNIST_CLASSES[:a.rare])
     started = machine()
-    no_progress()
     path = make_fmnist_grids(n_train=a.n_train, n_valid=a.n_valid, seed=42, class_weights=weights)
     import pandas as pd
     from mlc.data import load_labels
@@ -104,9 +102,17 @@ def main():
     best = means.mAP.idxmax()
     print(f"\nbest mAP: {best} ({means.mAP[best]:.4f}); " + ', '.join(f"{v} - {a.variants[0]}: mAP {means.mAP[v] - means.mAP.iloc[0]:+.4f}, "
           f"tuned macro-F1 {means.f1_macro_tuned[v] - means.f1_macro_tuned.iloc[0]:+.4f}" for v in means.index[1:]))
-    save('losses', dict(summary={v: {c: dict(mean=summary.loc[v, (c, 'mean')], std=summary.loc[v, (c, 'std')]) for c in cols + ['fit_ratio']}
+    mean = lambda v, c: summary.loc[v, (c, 'mean')]
+    b = a.variants[0]
+    line = '; '.join(f"{v} mAP {mean(v, 'mAP'):.3f} (rare {mean(v, 'mAP_rare'):.3f}, frequent {mean(v, 'mAP_frequent'):.3f}), "
+                     f"tuned macro-F1 {mean(v, 'f1_macro_tuned'):.3f}, ECE raw {mean(v, 'ece_raw'):.3f} / per-label T {mean(v, 'ece_T_label'):.3f} / "
+                     f"one T {mean(v, 'ece_T_model'):.3f}, fit time {mean(v, 'fit_ratio'):.2f}x" for v in summary.index)
+    wins = [v for v in summary.index if v.startswith('asl') and mean(v, 'mAP') > mean(b, 'mAP') and mean(v, 'f1_macro_tuned') > mean(b, 'f1_macro_tuned')]
+    save('losses', dict(means={v: {c: dict(mean=summary.loc[v, (c, 'mean')], std=summary.loc[v, (c, 'std')]) for c in cols + ['fit_ratio']}
                                  for v in summary.index}, runs=runs,
                         setup=dict(n_train=a.n_train, n_valid=a.n_valid, size=a.size, bs=a.bs, epochs=a.epochs + 1,
-                                   class_weights=weights, rare=rare, valid_prevalence=prev)), a, started)
+                                   class_weights=weights, rare=rare, valid_prevalence=prev)), a, started,
+         summary=f"{line} ({len(a.seeds)} seed{'s'*(len(a.seeds) > 1)}, means)" + (f'; best: {best}' if len(summary) > 1 else ''),
+         goal='BCE (the default) not beaten by ASL on both mAP and tuned macro-F1', met=not wins)
 
 if __name__ == '__main__': main()

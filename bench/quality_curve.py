@@ -12,6 +12,8 @@ wall (all of it), train (wall minus per-epoch validation, which only exists to d
         [--target 0.96] [--goal-minutes 3]
 """
 from common import *
+from fit_clock import FitClock, epoch_seconds
+from fastcore.basics import noop
 
 def args(p):
     p.add_argument('--sizes', type=int, nargs='+', default=[56, 112])
@@ -32,31 +34,6 @@ def args(p):
 CONFIGS = {'lite0-pretrained': ('tf_efficientnet_lite0', True), 'lite0-random': ('tf_efficientnet_lite0', False),
            'resnet18-random': ('resnet18', False)}
 
-def epoch_seconds(learn, warmup:int=3, timed:int=4) -> dict:
-    """Seconds per epoch of training and of validation (dict `train`, `valid`), timed in the learner's own `fit`:
-    `timed` training batches after `warmup` (oneDNN's first channels-last steps are slow) and `timed` validation
-    batches after one; then the weights are put back and the optimizer dropped. Call it on a frozen learner for
-    `fine_tune`'s first epoch (cheaper: no weight gradients in the body) and on an unfrozen one for the rest. (Timing
-    a copy of the model in a hand-written loop overestimated lite0's epochs 1.5-2x.)"""
-    import copy
-    from fastai.callback.core import Callback, CancelTrainException, CancelValidException
-    class BatchTimer(Callback):   # a short loader: time what there is after the warm-ups (at least one batch)
-        order = 70
-        def before_fit(self): self.s = {}
-        def before_train(self): self.n, self.skip = 0, min(warmup, len(self.dl) - 1)
-        def before_validate(self): self.n, self.skip = 0, min(1, len(self.dl) - 1)
-        def after_batch(self):
-            self.n += 1
-            if self.n == self.skip: self.c = Clock()
-            if self.n == self.skip + timed: raise CancelTrainException() if self.training else CancelValidException()
-        def _record(self, phase): self.s[phase] = self.c.wall/(self.n - self.skip)
-        def after_train(self): self._record('train')
-        def after_validate(self): self._record('valid')
-    state, timer = copy.deepcopy(learn.model.state_dict()), BatchTimer()
-    learn.fit(1, 1e-5, cbs=timer)
-    learn.model.load_state_dict(state); learn.opt = None
-    return dict(train=timer.s['train']*len(learn.dls.train), valid=timer.s['valid']*len(learn.dls.valid))
-
 def plan_epochs(budget_s:float, unfrozen:dict, frozen:dict=None, max_epochs:int=30) -> int:
     """Total epochs whose *training* time fits `budget_s`: the frozen epoch (if `frozen`, `fine_tune`'s first) at its
     own cost, then as many unfrozen epochs as fit, at least one (`epoch_seconds` dicts)."""
@@ -65,19 +42,15 @@ def plan_epochs(budget_s:float, unfrozen:dict, frozen:dict=None, max_epochs:int=
     return n + bool(frozen)
 
 def run_config(name, path, size, a, budget_min):
-    from mlc.data import mlc_dls
-    from mlc.learner import mlc_learner
-    from fastai.vision.all import set_seed
+    from mlc.learner import seeded_learner
     arch, pretrained = CONFIGS[name]
-    set_seed(42, reproducible=True)
-    dls = mlc_dls(path, size=size, bs=a.bs, seed=42)
-    learn = mlc_learner(dls, arch, pretrained=pretrained, channels_last=a.channels_last, bars=True)  # no LogLines
-    learn.logger = lambda *a, **k: None
+    learn = seeded_learner(path, arch, pretrained, size, a.bs, 42, channels_last=a.channels_last, bars=False)
+    learn.logger = noop
     frozen = epoch_seconds(learn) if pretrained else None   # a pretrained learner starts frozen
     learn.unfreeze()
     est = epoch_seconds(learn)
     if pretrained: learn.freeze()
-    clock = fastai_clock(budget_s=budget_min*60*1.25, verbose=f'{name}@{size}')
+    clock = FitClock(budget_s=budget_min*60*1.25, verbose=f'{name}@{size}')
     learn.add_cb(clock)
     epochs = plan_epochs(budget_min*60, est, frozen, a.max_epochs)
     print(f"{name} @ {size}px: training ~{est['train']:.0f}s/epoch" + (f" (frozen {frozen['train']:.0f}s)" if frozen else '')
@@ -103,8 +76,8 @@ def main():
     a.n_train = a.n_train or (320 if a.quick else 6000)
     a.n_valid = a.n_valid or (160 if a.quick else 500)
     started = machine()
-    no_progress()
-    path = fmnist(a.n_train, a.n_valid)
+    from mlc.datasets import make_fmnist_grids
+    path = make_fmnist_grids(n_train=a.n_train, n_valid=a.n_valid, seed=42)
     print(f"quality_curve: {a.n_train}+{a.n_valid} composites, sizes {a.sizes}, budgets {a.minutes:g} min (pretrained) / "
           f"{a.minutes_random:g} min (random init){'' if a.channels_last else ', contiguous (no channels_last)'}   [{busy_note(started['loadavg'])}]", flush=True)
     runs = []
@@ -130,8 +103,13 @@ def main():
     print(f"\ngoal mAP >= {t:g} within {m:g} training minutes: {'MET by ' + ', '.join(f'{c}@{s} ({x:.1f} min)' for c, s, x in within) if goal else 'NOT met'}"
           f"; best mAP {max(p.get('mAP', 0) for p in best['points']):.4f} ({best['config']}@{best['size']}, "
           f"{best['points'][-1]['train_min']:.1f} train min)")
-    save('quality_curve', dict(summary=rows, runs=runs, goal=dict(target=t, minutes=m), goal_met=goal, reached=hits,
+    bm = max(p.get('mAP', 0) for p in best['points'])
+    lite = [r for r in rows if r['config'] == 'lite0-pretrained']
+    summary = (', '.join(f"pretrained lite0 @{r['size']} px {r['epochs']} epochs: mAP {r['final_mAP']:.3f} after {r['train_min']:.1f} training min"
+                         for r in lite) + f"; best {bm:.3f} ({best['config']}@{best['size']}); budget {a.minutes:g} min")
+    save('quality_curve', dict(rows=rows, runs=runs, goal=dict(target=t, minutes=m), goal_met=goal, reached=hits,
                                setup=dict(n_train=a.n_train, n_valid=a.n_valid, bs=a.bs, sizes=a.sizes,
-                                          channels_last=a.channels_last, lr=a.lr, lr_mult=a.lr_mult, lr_random=a.lr_random)), a, started)
+                                          channels_last=a.channels_last, lr=a.lr, lr_mult=a.lr_mult, lr_random=a.lr_random)), a, started,
+         summary=summary, goal=f'mAP >= {t:g} within {m:g} training minutes', met=goal)
 
 if __name__ == '__main__': main()

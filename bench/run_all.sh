@@ -28,18 +28,12 @@ run() {  # name, command...
   if "$@"; then status+=("$name: ok, $(( $(date +%s) - s ))s")
   else status+=("$name: FAILED (exit $?), $(( $(date +%s) - s ))s"); fi
 }
-run thresholds        $PY bench/thresholds.py $quick
-run inference         $PY bench/inference.py $quick
-run onnx_vs_torch     $PY bench/onnx_vs_torch.py $quick
-run profile_training  $PY bench/profile_training.py $quick
-run time_to_quality   $PY bench/time_to_quality.py $quick
-run quality_curve     $PY bench/quality_curve.py $quick
-run recipes           $PY bench/recipes.py $quick
-run losses            $PY bench/losses.py $quick
-run calibration       $PY bench/calibration.py $quick
-run streaming         $PY bench/streaming.py $quick
-run scaling           $PY bench/scaling.py $quick
+for name in thresholds predict_speed preprocess_vs_fastai inference_knobs onnx_speed onnx_footprint \
+            train_phases train_data_pipeline train_memory_format train_workers time_to_quality quality_curve recipes \
+            losses calibration streaming scaling; do
+  run $name $PY bench/$name.py $quick
+done
 [ $tests = 1 ] && run test_suite bash bench/test_suite.sh
 echo; echo "=== summary ($(( ($(date +%s) - t0) / 60 )) min in all)"
 printf '  %s\n' "${status[@]}"
-echo "results: bench/results/*.json"
+echo "results: bench/results/*.json; the README table: make bench-table"

@@ -59,18 +59,21 @@ def main():
     from mlc.datasets import make_shapes
     from mlc.data import mlc_dls
     spec = lambda sz: dict(resize=dict(tfm='Resize', size=[sz, sz], resample=2, method='crop', pad_mode='reflection'), div=255., mean=None, std=None)
-    row = lambda what, r: dict(what=what, images_per_s=r[0], images_per_cpu_s=r[1])
-    rows = [row(f'lite0 forward+backward+step, {sz} px, bs 32, {torch.get_num_threads()} threads', train_rate(sz, a.steps)) for sz in (64, 224)]
+    row = lambda id, what, r: dict(id=id, what=what, images_per_s=r[0], images_per_cpu_s=r[1])
+    rows = [row(f'train{sz}', f'lite0 forward+backward+step, {sz} px, bs 32, {torch.get_num_threads()} threads', train_rate(sz, a.steps)) for sz in (64, 224)]
     shapes = make_shapes(n=max(a.n, 200), size=64)
     pngs = sorted((shapes/'train').glob('*.png'))[:a.n]
     with tempfile.TemporaryDirectory() as d:
-        rows.append(row('decode + resize, 64 px PNG -> 64, 1 process', decode_rate(pngs, spec(64))))
-        rows.append(row('decode + resize, 500x375 JPEG -> 224, 1 process', decode_rate(jpegs(Path(d), a.n), spec(224))))
+        rows.append(row('png64', 'decode + resize, 64 px PNG -> 64, 1 process', decode_rate(pngs, spec(64))))
+        rows.append(row('jpeg224', 'decode + resize, 500x375 JPEG -> 224, 1 process', decode_rate(jpegs(Path(d), a.n), spec(224))))
     torch.set_num_threads(1)
     dl = mlc_dls(shapes, size=64, bs=32, seed=0).train
-    rows.append(row('fastai train DataLoader (mlc_dls, 64 px shapes), 1 thread', rates(len(dl) * dl.bs, lambda: [b for b in dl])))
+    rows.append(row('dataloader64', 'fastai train DataLoader (mlc_dls, 64 px shapes), 1 thread', rates(len(dl) * dl.bs, lambda: [b for b in dl])))
     print(f"\n{busy_note(started['loadavg'], os.getloadavg())}")
     table(rows)
-    save('scaling', dict(rows=rows), a, started)
+    r = {o['id']: o['images_per_s'] for o in rows}
+    summary = (f"lite0 training {r['train224']:.1f} img/s at 224 px, {r['train64']:.0f} at 64 px; on one core decode + resize "
+               f"{r['jpeg224']:.0f} img/s (500x375 JPEG -> 224), {r['png64']:,.0f} (64 px PNG), fastai's train DataLoader {r['dataloader64']:.0f}")
+    save('scaling', dict(rows=rows), a, started, summary=summary, goal='inputs of the "What scales" table (no goal)')
 
 if __name__ == '__main__': main()

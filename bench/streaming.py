@@ -93,7 +93,11 @@ def main():
     table(rows)
     print(f"\nstreaming: peak RSS {big:,} / {small:,} files = {goals['rss_ratio']:.3f} (goal <= 1.2: {'met' if goals['rss_goal_met'] else 'NOT met'}); "
           f"files/s {big:,} / {small:,} = {goals['throughput_ratio']:.3f}")
-    save('streaming', dict(rows=rows, goals=goals, raw=res), a, started)
+    summary = (f"mlc_predict --out: peak RSS at {big:,} files / at {small:,} = {goals['rss_ratio']:.3f}, files/s "
+               f"{big:,} / {small:,} = {goals['throughput_ratio']:.2f} ({s[big]:,.0f} MB, {r[big]:.0f} files/s at {big:,})")
+    raw = {v: {n: [{k: m[k] for k in ('peak_mb', 'cpu_s', 'files_s')} for m in ms] for n, ms in d.items()} for v, d in res.items()}
+    save('streaming', dict(rows=rows, goals=goals, raw=raw), a, started, summary=summary,
+         goal='peak RSS within 20% between the sizes', met=goals['rss_goal_met'])
     shutil.rmtree(work, ignore_errors=True)
 
 if __name__ == '__main__': main()

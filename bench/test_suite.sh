@@ -5,12 +5,12 @@
 #   bash bench/test_suite.sh --in-place   # in the repo itself, exactly as CI runs it (make test rewrites mlc/ and
 #                                         # nbs/ through nbdev_export / nbdev_clean)
 #
-# The snapshot is the working tree as it is now (tracked and untracked files, no .git, no results) in a temp folder,
+# The snapshot is the working tree as it is now (tracked and untracked files, no .git, no logs) in a temp folder,
 # with .venv linked to the repo's and PYTHONPATH pointing at the copy so that `import mlc` loads the copy's library
 # (the editable install maps mlc to the repo). Refuses when tools/setup.sh would reinstall (its stamp is older than
 # settings.ini/setup.py): that would point the shared editable install at the copy. Run `make setup` first then.
 # Each output line is prefixed with the elapsed seconds; the log and bench/results/test_suite.json record the total,
-# the 'N passed, M failed' line and nbdev_test's per-notebook timings.
+# the 'N passed, M failed' line and nbdev_test's per-notebook timings (the log is git-ignored; the JSON is committed).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -26,7 +26,7 @@ if [ "$mode" = copy ]; then
     echo "            Run 'make setup' once, or use --in-place."; exit 2
   fi
   work=$(mktemp -d /tmp/mlc_test_suite.XXXXXX); trap 'rm -rf "$work"' EXIT
-  tar -C "$ROOT" --exclude=./.venv --exclude=./.git --exclude=./bench/results --exclude='*/__pycache__' -cf - . | tar -C "$work" -xf -
+  tar -C "$ROOT" --exclude=./.venv --exclude=./.git --exclude='./bench/results/*.log' --exclude='*/__pycache__' -cf - . | tar -C "$work" -xf -
   ln -s "$ROOT/.venv" "$work/.venv"
   export PYTHONPATH="$work${PYTHONPATH:+:$PYTHONPATH}"
   dir=$work
@@ -50,11 +50,13 @@ lines = open(log).read().splitlines()
 summary = next((l.split('] ', 1)[-1] for l in reversed(lines) if re.search(r'\d+ passed, \d+ failed', l)), None)
 timings = [l.split('] ', 1)[-1].strip() for l in lines if re.search(r'\.ipynb.*\d+(\.\d+)?\s*(s|sec|seconds)\b', l)
            or re.search(r'took\s+\d', l)]
-res = dict(benchmark='test_suite', command='make test', mode=mode, seconds=secs, minutes=secs/60, exit_code=rc,
-           summary=summary, goal_le_10_min=secs <= 600, loadavg_start=l0, loadavg_end=l1, cores=os.cpu_count(),
-           notebook_timings=timings, time=time.strftime('%Y-%m-%d %H:%M:%S'))
+cpu = next((l.split(':', 1)[1].strip() for l in open('/proc/cpuinfo') if l.startswith('model name')), '?')
+res = dict(benchmark='test_suite', summary=f"make test ({mode}): {secs:.0f} s ({secs/60:.1f} min), exit code {rc}, {summary or 'no summary line'}",
+           goal='<= 10 min', met=secs <= 600, args=dict(quick=False, mode=mode), command='make test', seconds=round(secs, 1), exit_code=rc,
+           machine=dict(cpu=cpu, cores=os.cpu_count(), torch_threads=os.cpu_count(), time=time.strftime('%Y-%m-%d %H:%M:%S')),
+           loadavg_start=[l0], loadavg_end=[l1], notebook_timings=timings)
 fn = os.path.join(os.path.dirname(log), 'test_suite.json')
-json.dump(res, open(fn, 'w'), indent=1)
+open(fn, 'w').write(json.dumps(res, indent=1) + '\n')
 print(f"\nmake test: {secs:.0f} s ({secs/60:.1f} min), exit code {rc}, {summary or 'no summary line'}; "
       f"goal <= 10 min: {'MET' if secs <= 600 else 'NOT met'}   [load average {l0:.1f} -> {l1:.1f} on {os.cpu_count()} cores]")
 print(f"wrote bench/results/test_suite.json and bench/results/test_suite.log")

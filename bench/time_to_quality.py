@@ -22,13 +22,17 @@ mAP >= tuned's and wall time mlc/tuned <= 1.05, both in the same run.
 """
 import statistics
 from common import *
+from baseline import PlainTrainer, TunedTrainer, plain_loaders, plain_preds, timm_model
+from fit_clock import FitClock
+from mlc.metrics import headline
+from mlc.thresholds import tune_thresholds
 
 def args(p):
     p.add_argument('--size', type=int, default=None, help='image size (default 64 = mlc CLI default; quick 56)')
     p.add_argument('--bs', type=int, default=64)
     p.add_argument('--epochs', type=int, default=None, help='fine_tune epochs after the frozen one (plain: epochs+1); default 2, quick 1')
-    p.add_argument('--n-train', type=int, default=None, help='training composites (default 2000, quick 384)')
-    p.add_argument('--n-valid', type=int, default=None, help='validation composites (default 500, quick 192)')
+    for k, what, full, quick in (('train', 'training', 2000, 384), ('valid', 'validation', 500, 192)):
+        p.add_argument(f'--n-{k}', type=int, default=None, help=f'{what} composites (default {full}, quick {quick})')
     p.add_argument('--lr', type=float, default=None, help="mlc's base_lr (default: mlc.learner.LR)")
     p.add_argument('--plain-lr', type=float, default=1e-3, help="plain loop's constant Adam LR (Adam's default)")
     p.add_argument('--repeats', type=int, default=None, help='runs (seed 42, 43, ...; odd ones run the baseline epochs first); default 3, quick 1')
@@ -41,19 +45,10 @@ def args(p):
                         "(base_lr 2e-3, lr_mult 100, no channels_last); each is paired with its own plain run. "
                         "Default: mlc fastai (quick: mlc)")
 
-class _Scheduled:
-    "An optimizer whose `step` also steps an LR scheduler (once per batch, as OneCycleLR wants)"
-    def __init__(self, opt, sched): self.opt, self.sched = opt, sched
-    def zero_grad(self): self.opt.zero_grad()
-    def step(self): self.opt.step(); self.sched.step()
-
-class TunedTrainer(PlainTrainer):
-    """The loop a strong PyTorch user writes: AdamW (weight decay `wd`), OneCycleLR to `lr` over all `epochs` (warm-up
-    25% of the steps, as fastai's fit_one_cycle), channels-last weights (as mlc's ChannelsLast callback); else the plain loop."""
-    def __init__(self, model, dl_t, dl_v, lr:float=3e-3, epochs:int=3, wd:float=0.01, verbose:str=None):
-        super().__init__(model.to(memory_format=torch.channels_last), dl_t, dl_v, verbose=verbose)
-        opt = torch.optim.AdamW(self.model.parameters(), lr=lr, weight_decay=wd)
-        self.opt = _Scheduled(opt, torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=lr, total_steps=epochs*len(dl_t), pct_start=0.25))
+def scores(probs, targs) -> dict:
+    "mAP and macro-F1 at 0.5 (`headline`), and macro-F1 at tuned thresholds (`tune_thresholds`' 2-fold held-out estimate)."
+    h = headline(probs, targs)
+    return dict(mAP=h['mAP'], f1_macro_05=h['f1_macro'], f1_macro_tuned=tune_thresholds(probs, targs)[1]['f1_macro'])
 
 def one_pair(path, a, rep:int, variant:str='mlc') -> dict:
     from mlc.learner import train
@@ -64,16 +59,16 @@ def one_pair(path, a, rep:int, variant:str='mlc') -> dict:
         c = Clock()
         torch.manual_seed(seed)                       # the same head initialisation for both loops
         dl_t, dl_v, vocab = plain_loaders(path, a.size, a.bs, num_workers=0, seed=seed)
-        base[name] = (PlainTrainer(timm_lite0(len(vocab)), dl_t, dl_v, lr=a.plain_lr, verbose='plain') if name == 'plain' else
-                      TunedTrainer(timm_lite0(len(vocab)), dl_t, dl_v, lr=a.tuned_lr, epochs=a.epochs + 1, verbose='tuned'))
+        base[name] = (PlainTrainer(timm_model(len(vocab)), dl_t, dl_v, lr=a.plain_lr, verbose='plain') if name == 'plain' else
+                      TunedTrainer(timm_model(len(vocab)), dl_t, dl_v, lr=a.tuned_lr, epochs=a.epochs + 1, verbose='tuned'))
         setup[name] = c.wall
     order = list(base.values())[::-1 if rep % 2 else 1]
-    clock = fastai_clock(between_epochs=lambda e: [t.epoch(e) for t in order], verbose='mlc  ', before=bool(rep % 2))
+    clock = FitClock(between_epochs=lambda e: [t.epoch(e) for t in order], verbose='mlc  ', before=bool(rep % 2))
     c = Clock()
     if variant == 'fastai': learn = train(path, epochs=a.epochs, lr=2e-3, lr_mult=100, size=a.size, bs=a.bs, seed=seed,
-                                          cbs=[clock], channels_last=False)
+                                          cbs=[clock], channels_last=False, bars=False)
     else: learn = train(path, epochs=a.epochs, lr=a.lr, lr_mult=a.lr_mult, size=a.size, bs=a.bs,
-                        seed=seed, cbs=[clock])
+                        seed=seed, cbs=[clock], bars=False)
     mlc_total = c.wall - clock.excl_w
     learn.remove_cb(clock)    # get_preds runs before_fit/after_epoch/after_fit events: keep them out of the clock
     assert all(len(t.points) == len(clock.points) == a.epochs + 1 for t in base.values()), [len(t.points) for t in base.values()]
@@ -81,8 +76,8 @@ def one_pair(path, a, rep:int, variant:str='mlc') -> dict:
     n_imgs = len(learn.dls.train) * a.bs * (a.epochs + 1)   # drop_last: full batches only, as in the plain loader
     res = dict(variant=variant, seed=seed, baselines_first=bool(rep % 2))
     for name, fit_s, cpu_s, valid_s, q, setup_s, pts in (
-            ('mlc', clock.wall_s, clock.cpu_s, clock.valid_s, quality(probs, targs), mlc_total - clock.wall_s, clock.points),
-            *((n, t.wall_s, t.cpu_s, t.valid_s, quality(*plain_preds(t.model, t.dl_v)), setup[n], t.points) for n, t in base.items())):
+            ('mlc', clock.wall_s, clock.cpu_s, clock.valid_s, scores(probs, targs), mlc_total - clock.wall_s, clock.points),
+            *((n, t.wall_s, t.cpu_s, t.valid_s, scores(*plain_preds(t.model, t.dl_v)), setup[n], t.points) for n, t in base.items())):
         res[name] = dict(fit_s=fit_s, cpu_s=cpu_s, valid_s=valid_s, setup_s=setup_s, images_per_s=n_imgs/fit_s,
                          train_images_per_s=n_imgs/(fit_s - valid_s), **q, epochs=pts)
     return res
@@ -98,8 +93,8 @@ def main():
     a.variants = a.variants or (['mlc'] if a.quick else ['mlc', 'fastai'])
     a.repeats = a.repeats or (1 if a.quick else 3)
     started = machine()
-    no_progress()
-    path = fmnist(a.n_train, a.n_valid)
+    from mlc.datasets import make_fmnist_grids
+    path = make_fmnist_grids(n_train=a.n_train, n_valid=a.n_valid, seed=42)
     print(f"time_to_quality: {a.n_train}+{a.n_valid} composites at {a.size}px, bs {a.bs}, "
           f"{a.epochs + 1} epochs each (mlc: 1 frozen + {a.epochs}), baselines {a.baselines}, {a.repeats} run(s)   "
           f"[{busy_note(started['loadavg'])}]", flush=True)
@@ -139,12 +134,20 @@ def main():
             print(f"[{variant} vs {b}] goal wall-time ratio {variant}/{b} <= {g['wall_ratio_limit']}: {'MET' if g['wall_ratio_ok'] else 'NOT met'} "
                   f"({rt[f'wall_mlc_over_{b}']:.3f}; CPU-time ratio {rt[f'cpu_mlc_over_{b}']:.3f})")
     runs = all_runs
-    save('time_to_quality', dict(summary=rows, ratios=ratios, goals=goals, runs=runs,
+    v = a.variants[0]; rt, m = ratios[v], {r['variant']: r for r in rows}
+    others = [b for b in a.baselines]
+    summary = (f"{v} mAP {m[v]['mAP']:.3f} vs " + ', '.join(f"{b} loop {m[f'{b} (with {v})']['mAP']:.3f}" for b in others) +
+               f"; tuned macro-F1 {m[v]['f1_tuned']:.3f} vs " + ' / '.join(f"{m[f'{b} (with {v})']['f1_tuned']:.3f}" for b in others) +
+               '; wall ' + ', '.join(f"{v}/{b} {rt[f'wall_mlc_over_{b}']:.2f}" for b in others) +
+               (f"; fastai's defaults mAP {m['fastai']['mAP']:.3f}" if 'fastai' in m else '') + f" ({a.repeats} seed{'s'*(a.repeats > 1)}, medians)")
+    g = goals[v].get('tuned') or goals[v][others[0]]
+    save('time_to_quality', dict(rows=rows, ratios=ratios, goals=goals, runs=runs,
                                  setup=dict(n_train=a.n_train, n_valid=a.n_valid, size=a.size, bs=a.bs, epochs=a.epochs + 1,
                                             mlc='mlc.learner.train (ChannelsLast, fine_tune, base_lr %g, lr_mult %g)' % (a.lr, a.lr_mult),
                                             plain='timm lite0 + timm head, Adam lr %g constant, BCEWithLogitsLoss' % a.plain_lr,
                                             tuned='timm lite0 + timm head, AdamW wd 0.01 + OneCycleLR max_lr %g pct_start 0.25, '
                                                   'channels_last, BCEWithLogitsLoss' % a.tuned_lr, baselines=a.baselines)),
-         a, started)
+         a, started, summary=summary, goal=f"{v}'s mAP >= the {'tuned' if 'tuned' in others else others[0]} loop's at equal epochs, wall <= {g['wall_ratio_limit']}x",
+         met=g['mAP_at_least'] and g['wall_ratio_ok'])
 
 if __name__ == '__main__': main()
