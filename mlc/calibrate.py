@@ -10,7 +10,7 @@ from scipy.optimize import minimize_scalar
 from fastcore.basics import noop, ifnone
 from .metrics import as_np
 from .contract import probabilities
-from .thresholds import fold_scores, held_out_choice
+from .thresholds import fold_scores, held_out_choice, check_kind
 
 # %% auto #0
 __all__ = ['CAL_KINDS', 'reliability', 'ece', 'plot_reliability', 'fit_temperature', 'set_temperature', 'choose_calibration',
@@ -118,9 +118,7 @@ def choose_calibration(logits,           # raw model outputs (images, labels)
                        seed:int=0        # seed of the random halves
                       ) -> dict:
     "Temperature of `kind` (or 'auto'), and each kind's held-out ECE"
-    kind = ifnone(kind, 'none')
-    if kind not in ('auto', *CAL_KINDS):
-        raise ValueError(f"calibration={kind!r}: use 'auto', " + ', '.join(map(repr, CAL_KINDS)))
+    kind = check_kind(ifnone(kind, 'none'), CAL_KINDS, 'calibration')
     z, y = as_np(logits), as_np(targs)
     fits = dict(none=_no_temperature, model=partial(fit_temperature, min_pos=min_pos),
                 label=partial(fit_temperature, per_label=True, min_pos=min_pos))

@@ -143,7 +143,7 @@ def mlc_train(data:str=None,        # your dataset folder (see the reading optio
     from mlc.distributed import init_distributed, launch_info
     from mlc.precision import mixed_precision_cbs
     from mlc.learner import train, check_train, LR, LR_MULT
-    from mlc.inference import tune_and_save, check_settings, check_model_dir
+    from mlc.tune import tune_and_save, check_settings, check_model_dir
     from mlc.contract import check_vocab
     from mlc.data import label_vocab
     t0 = time.perf_counter()

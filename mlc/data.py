@@ -6,6 +6,7 @@
 from __future__ import annotations
 import glob, inspect, json, os, warnings
 import numpy as np, pandas as pd
+from sklearn.preprocessing import MultiLabelBinarizer
 from pathlib import Path
 from PIL import Image
 from fastcore.all import *
@@ -40,21 +41,23 @@ def _split_labels(s:str, label_delim:str) -> list:
     return [o.strip() for o in s.split(label_delim) if o.strip()]
 
 # %% ../nbs/10_data.ipynb #d0a1b003
+def _label_lists(df, label_delim): return [_split_labels(s, label_delim) for s in df.labels]
+
 def label_vocab(df:pd.DataFrame,     # `load_labels` DataFrame, with `labels`
                 label_delim:str=' '  # delimiter of the labels in a cell
                ) -> list:
-    "Sorted set of the labels in every row of `df.labels`."
-    return sorted({l for s in df.labels for l in _split_labels(s, label_delim)})
+    "Sorted set of the labels in every row of `df.labels`"
+    return list(MultiLabelBinarizer().fit(_label_lists(df, label_delim)).classes_)
 
 def multi_hot(df:pd.DataFrame,     # `load_labels` DataFrame, with `labels`
               vocab:list,          # labels, in column order
               label_delim:str=' '  # delimiter of the labels in a cell
              ) -> np.ndarray:
     "Bool matrix (images, labels) of `vocab` labels on each image"
-    o2i = {l: i for i, l in enumerate(vocab)}
-    y = np.zeros((len(df), len(vocab)), bool)
-    for r, s in enumerate(df.labels): y[r, [o2i[l] for l in _split_labels(s, label_delim)]] = True
-    return y
+    lists = _label_lists(df, label_delim)
+    unknown = sorted(set().union(*lists) - set(vocab))
+    if unknown: raise ValueError(f"label(s) {', '.join(map(repr, unknown))} not in the vocab {vocab}")
+    return MultiLabelBinarizer(classes=vocab).fit_transform(lists).astype(bool)
 
 # %% ../nbs/10_data.ipynb #d0a1b006
 _UNCERTAIN = ('error', 'zero', 'one', 'drop')

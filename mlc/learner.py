@@ -11,7 +11,7 @@ from fastai.vision.all import *
 from fastai.callback.progress import ProgressCallback
 from fastai.losses import BaseLoss
 from timm.loss import AsymmetricLossMultiLabel
-from .weights import LITE0_ARCH, lite0_weights, pretrained_error
+from .weights import LITE0_ARCH, offline_kwargs, pretrained_error
 from .metrics import default_metrics
 from .contract import scaled, check_size
 from .data import mlc_dls, check_bs
@@ -19,7 +19,7 @@ from .distributed import init_distributed
 
 # %% auto #0
 __all__ = ['TV_RESNETS', 'LOSSES', 'LR', 'LR_MULT', 'resolve_arch', 'pos_weight_from', 'SigmoidDecoding', 'SigmoidBCE',
-           'SigmoidASL', 'LogLines', 'mlc_learner', 'check_train', 'train']
+           'SigmoidASL', 'LogLines', 'mlc_learner', 'check_train', 'seeded_learner', 'train']
 
 # %% ../nbs/12_learner.ipynb #4b6391da
 TV_RESNETS = {f.__name__: f for f in (resnet18, resnet34, resnet50, resnet101, resnet152)}
@@ -110,8 +110,7 @@ def mlc_learner(dls:DataLoaders,          # multi-label `DataLoaders`
         if len(pos_weight) != dls.c:
             raise ValueError(f"pos_weight has {len(pos_weight)} values but the data has {dls.c} "
                              "labels: give one per label")
-    if pretrained and isinstance(arch, str) and arch.split('.')[0] == LITE0_ARCH and 'pretrained_cfg_overlay' not in kwargs:
-        kwargs['pretrained_cfg_overlay'] = dict(file=str(lite0_weights()))
+    if 'pretrained_cfg_overlay' not in kwargs: kwargs.update(offline_kwargs(arch, pretrained))
     loss_func = LOSSES[loss](thresh=thresh, pos_weight=pos_weight)
     try: learn = vision_learner(dls, arch, pretrained=pretrained, loss_func=loss_func,
                                 metrics=ifnone(metrics, default_metrics(thresh)), **kwargs)
@@ -153,6 +152,21 @@ def check_train(epochs=3,         # a whole number, 0 or more
     if not lr > 0: raise ValueError(f"lr={lr}: the learning rate must be a number above 0 (mlc's default: {LR})")
     if not lr_mult > 0: raise ValueError(f"lr_mult={lr_mult}: must be a number above 0 (mlc's default: {LR_MULT})")
 
+@delegates(mlc_learner)
+def seeded_learner(path,                          # dataset folder, read by `mlc_dls`
+                   arch='tf_efficientnet_lite0',  # timm or torchvision name, or model fn
+                   pretrained:bool=True,          # start from pretrained weights
+                   size:int=64,                   # image size of `mlc_dls`
+                   bs:int=64,                     # batch size per process
+                   seed:int=42,                   # seed of the split and training
+                   dls_kwargs:dict=None,          # more arguments to `mlc_dls`
+                   **kwargs
+                  ) -> Learner:
+    "`mlc_learner` on `mlc_dls(path)`, seeded to train reproducibly"
+    set_seed(seed, reproducible=True)
+    dls = mlc_dls(path, size=size, bs=bs, seed=seed, **ifnone(dls_kwargs, {}))
+    return mlc_learner(dls, arch, pretrained=pretrained, **kwargs)
+
 def train(path,                          # dataset folder, read by `mlc_dls`
           arch='tf_efficientnet_lite0',  # timm or torchvision name, or model fn
           pretrained:bool=True,          # start from pretrained weights
@@ -168,8 +182,6 @@ def train(path,                          # dataset folder, read by `mlc_dls`
     "`mlc_fit` an `mlc_learner` on dataset `path`, reproducibly"
     check_train(epochs, lr, lr_mult, size, arch, kwargs.get('loss', 'bce'), bs)     # before any data is read
     init_distributed()
-    set_seed(seed, reproducible=True)
-    dls = mlc_dls(path, size=size, bs=bs, seed=seed, **ifnone(dls_kwargs, {}))
-    learn = mlc_learner(dls, arch, pretrained=pretrained, **kwargs)
+    learn = seeded_learner(path, arch, pretrained, size, bs, seed, dls_kwargs, **kwargs)
     with learn.mlc_distrib_ctx(): learn.mlc_fit(epochs, lr=lr, lr_mult=lr_mult)
     return learn

@@ -4,17 +4,18 @@
 
 # %% ../nbs/91_test_utils.ipynb #b1a0c003
 from __future__ import annotations
-import os
+import itertools, os
 from pathlib import Path
 import torch
 from torch import nn
 from fastai.vision.all import (ConvLayer, Flatten, DataBlock, ImageBlock, CategoryBlock, ColReader, ColSplitter,
                                vision_learner, accuracy, set_seed)
-from .data import default_tfms
+from .data import default_tfms, mlc_dls
 from .learner import mlc_learner
 
 # %% auto #0
-__all__ = ['SMALL_HEAD', 'NO_TORCH', 'mlc_seed', 'small_cnn', 'small_learner', 'single_label_dls', 'fit_pair']
+__all__ = ['SMALL_HEAD', 'NO_TORCH', 'mlc_seed', 'small_cnn', 'small_learner', 'untrained_lite0', 'fitted_small',
+           'single_label_dls', 'fit_pair']
 
 # %% ../nbs/91_test_utils.ipynb #b1a0c0s2
 def _env_int(name:str, default):
@@ -45,6 +46,34 @@ SMALL_HEAD = dict(lin_ftrs=[], first_bn=False, ps=0)   # fastai's head reduced t
 def small_learner(dls, **kwargs):
     "An `mlc_learner` of random-weight `small_cnn`, smallest head"
     return mlc_learner(dls, arch=small_cnn, pretrained=False, **{**SMALL_HEAD, **kwargs})
+
+# %% ../nbs/91_test_utils.ipynb #tu910002
+def untrained_lite0(dls,             # multi-label `DataLoaders`
+                    batches:int=2,   # training batches that move the BatchNorm statistics
+                    seed:int=0       # seed of the random weights
+                   ):
+    "Random-weight lite0 `mlc_learner`, BatchNorm stats moved"
+    set_seed(seed)
+    learn = mlc_learner(dls, pretrained=False)
+    learn.model.train()
+    with torch.no_grad():
+        for xb, _ in itertools.islice(itertools.cycle(dls.valid), batches): learn.model(xb)   # valid: not shuffled
+    return learn
+
+# %% ../nbs/91_test_utils.ipynb #tu910005
+def fitted_small(path,            # a shapes dataset folder
+                 size:int,        # image size of `mlc_dls`
+                 epochs:int,      # epochs of `fit_one_cycle`
+                 lr:float=1e-2,   # its maximum learning rate
+                 bs:int=32,       # batch size
+                 seed:int=0       # seed of the split and training
+                ):
+    "`small_learner` on `mlc_dls(path)`, fitted quietly"
+    dls = mlc_dls(path, size=size, bs=bs, seed=seed)
+    set_seed(seed)
+    learn = small_learner(dls)
+    with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(epochs, lr)
+    return learn
 
 # %% ../nbs/91_test_utils.ipynb #st910002
 def single_label_dls(path, df, col:str, size:int=48, bs:int=32, folder:str='train'):

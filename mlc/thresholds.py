@@ -5,13 +5,14 @@
 # %% auto #0
 __all__ = ['THRESH_KINDS', 'f1_counts', 'fbeta_counts', 'accuracy_counts', 'precision_counts', 'recall_counts', 'sweep',
            'exact_sweep', 'sweep_at', 'best_thresh', 'plot_sweep', 'per_label_thresh', 'fold_scores', 'two_fold',
-           'tune_thresholds', 'held_out_choice', 'precision_thresh', 'recall_thresh', 'counts_at', 'thresh_fits',
-           'thresh_score', 'choose_thresholds', 'set_thresh']
+           'tune_thresholds', 'held_out_choice', 'precision_thresh', 'recall_thresh', 'counts_at', 'check_kind',
+           'thresh_fits', 'thresh_score', 'choose_thresholds', 'set_thresh']
 
 # %% ../nbs/14_thresholds.ipynb #a19f52c2
 import inspect
 import numpy as np, pandas as pd, torch, matplotlib.pyplot as plt
 from functools import partial
+from sklearn.model_selection import KFold
 from fastai.metrics import AccumMetric, AvgMetric
 from .metrics import as_np, MultiLabelMetric, headline, confusion_counts
 from .contract import label_thresh
@@ -189,10 +190,8 @@ def fold_scores(x,               # inputs, e.g. probabilities
                 seed:int=0       # seed of the random halves
                ) -> list:
     "Both folds' `score` of `fit` on a random half split"
-    idx = torch.randperm(len(x), generator=torch.Generator().manual_seed(seed)).numpy()
     x, y = as_np(x), as_np(y)
-    halves = idx[:len(idx)//2], idx[len(idx)//2:]
-    return [score(x[b], y[b], fit(x[a], y[a])) for a, b in (halves, halves[::-1])]
+    return [score(x[b], y[b], fit(x[a], y[a])) for a, b in KFold(2, shuffle=True, random_state=seed).split(x)]
 
 def two_fold(x,               # inputs, e.g. probabilities
              y,               # targets
@@ -260,6 +259,14 @@ def counts_at(probs,           # probabilities (images, labels)
 # %% ../nbs/14_thresholds.ipynb #c5e1b002
 THRESH_KINDS = ('0.5', 'model', 'label')
 
+def check_kind(kind,         # the kind asked for
+               kinds:tuple,  # the kinds there are, simplest first
+               name:str      # the option's name, for the message
+              ) -> str:
+    "`kind` if it is 'auto' or one of `kinds`, else one line"
+    if kind not in ('auto', *kinds): raise ValueError(f"{name}={kind!r}: use 'auto', " + ', '.join(map(repr, kinds)))
+    return kind
+
 def _fixed(probs, targs, thresh:float=0.5) -> float:
     "`thresh`, whatever the data: the untuned candidate"
     return thresh
@@ -310,8 +317,7 @@ def choose_thresholds(probs,                     # probabilities (images, labels
                       seed:int=0                 # seed of the random halves
                      ) -> dict:
     "Thresholds of `kind` (or 'auto'), and each kind's held-out scores"
-    if kind not in ('auto', *THRESH_KINDS):
-        raise ValueError(f"thresh={kind!r}: use 'auto', " + ', '.join(map(repr, THRESH_KINDS)))
+    check_kind(kind, THRESH_KINDS, 'thresh')
     fits, rule = thresh_fits(min_pos, min_precision, min_recall)
     p, y = as_np(probs), as_np(targs)
     folds = {k: fold_scores(p, y, f, _fold_score, seed) for k, f in fits.items()}

