@@ -54,6 +54,8 @@ def busy_note(load0, load1=None) -> str:
 def save(name:str, results:dict, args=None, started:dict=None, summary:str='', goal:str='', met=None) -> Path:
     """Write `results` (plus machine info, arguments, and the claim: a one-line `summary` computed from the measured
     numbers, its `goal` and whether it was `met`, None without a goal) to bench/results/NAME.json; floats rounded."""
+    clash = {'benchmark', 'summary', 'goal', 'met', 'args', 'machine', 'loadavg_start', 'loadavg_end'} & set(results)
+    if clash: raise ValueError(f"save: results may not use the keys {sorted(clash)}")
     RESULTS.mkdir(parents=True, exist_ok=True)
     m = machine()
     out = dict(benchmark=name, summary=summary, goal=goal, met=None if met is None else bool(met),

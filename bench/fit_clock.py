@@ -3,7 +3,7 @@ every epoch, with a competitor's epochs run in between and not counted) and `epo
 validation seconds, timed from a few batches of the learner's own `fit`)."""
 import copy, time
 from fastai.callback.core import Callback, CancelFitException, CancelTrainException, CancelValidException
-from fastcore.basics import noop
+from fastai.imports import noop   # the noop LogLines and fastai compare with
 from common import Clock
 
 class FitClock(Callback):

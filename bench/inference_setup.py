@@ -3,7 +3,7 @@ the weights), its torch predictor, the validation composites and their pre-decod
 forward on that batch (the fastest plain-PyTorch path for the same network)."""
 from types import SimpleNamespace
 import numpy as np, torch
-from fastcore.basics import noop
+from fastai.imports import noop   # the noop LogLines and fastai compare with
 from common import Clock
 
 def inference_args(p, n=500, n_quick=256):

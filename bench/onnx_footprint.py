@@ -122,11 +122,12 @@ def main():
         mb = install_sizes(venv)
     finally: shutil.rmtree(work, ignore_errors=True)
     by = {(r['size'], r['backend'].split()[0]): r for r in mem}
+    start = lambda s, b: by[s, b]['import_s'] + by[s, b]['load_s']   # mlc.predictor imports torch only when loading model.json
     no_torch = not any(r['torch_imported'] for r in mem if r['backend'].startswith('onnx'))
     lower = all(by[s, 'onnxruntime']['peak_rss_mb'] < by[s, 'torch']['peak_rss_mb'] for s in a.sizes)
     summary = ('a fresh process: peak RSS ' + ', '.join(f"{by[s, 'onnxruntime']['peak_rss_mb']:,.0f} MB vs {by[s, 'torch']['peak_rss_mb']:,.0f} MB at {s} px"
                                                         for s in a.sizes) +
-               f"; imports {by[a.sizes[0], 'onnxruntime']['import_s']:.2f} s vs {by[a.sizes[0], 'torch']['import_s']:.1f} s"
+               f"; imports + model load {start(a.sizes[0], 'onnxruntime'):.2f} s vs {start(a.sizes[0], 'torch'):.1f} s"
                f"{', no torch imported' if no_torch else ', TORCH IMPORTED'}. Install {mb['torch_free']:,.0f} MB torch-free vs "
                f"{mb['mlc_requirements']/1e3:.1f} GB for pip install mlc")
     save('onnx_footprint', dict(memory=mem, install_mb=mb, setup=dict(n=len(files), sizes=a.sizes)), a, started, summary=summary,

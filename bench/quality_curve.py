@@ -13,7 +13,7 @@ wall (all of it), train (wall minus per-epoch validation, which only exists to d
 """
 from common import *
 from fit_clock import FitClock, epoch_seconds
-from fastcore.basics import noop
+from fastai.imports import noop   # the noop LogLines and fastai compare with
 
 def args(p):
     p.add_argument('--sizes', type=int, nargs='+', default=[56, 112])
@@ -107,7 +107,7 @@ def main():
     lite = [r for r in rows if r['config'] == 'lite0-pretrained']
     summary = (', '.join(f"pretrained lite0 @{r['size']} px {r['epochs']} epochs: mAP {r['final_mAP']:.3f} after {r['train_min']:.1f} training min"
                          for r in lite) + f"; best {bm:.3f} ({best['config']}@{best['size']}); budget {a.minutes:g} min")
-    save('quality_curve', dict(rows=rows, runs=runs, goal=dict(target=t, minutes=m), goal_met=goal, reached=hits,
+    save('quality_curve', dict(rows=rows, runs=runs, target=dict(mAP=t, minutes=m), reached=hits,
                                setup=dict(n_train=a.n_train, n_valid=a.n_valid, bs=a.bs, sizes=a.sizes,
                                           channels_last=a.channels_last, lr=a.lr, lr_mult=a.lr_mult, lr_random=a.lr_random)), a, started,
          summary=summary, goal=f'mAP >= {t:g} within {m:g} training minutes', met=goal)

@@ -14,7 +14,7 @@ import json, subprocess
 from concurrent.futures import ThreadPoolExecutor
 from common import *
 from fit_clock import FitClock, epoch_seconds
-from fastcore.basics import noop
+from fastai.imports import noop   # the noop LogLines and fastai compare with
 
 # mlc's default first (mlc_fit: fine_tune(epochs) = 1 frozen + `epochs` unfrozen, bs 64, LR 1.6e-2, lr_mult 1).
 # `freeze` is the number of frozen epochs (0: fit_one_cycle on the unfrozen network); `epochs` counts all of them;

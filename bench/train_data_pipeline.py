@@ -54,8 +54,8 @@ def main():
     base = dv[f'resize 56->{a.size} (current)']['s_per_batch']
     rows = [dict(data_pipeline=k, s_per_batch=v['s_per_batch'], speedup=ratio(base, v['s_per_batch'])) for k, v in dv.items()]
     table(rows, title='\ndata pipeline alone (num_workers=0), s per batch; speedup vs current')
-    summary = f"data pipeline {base*1e3:.0f} ms per batch of {a.bs}; speed-up: " + ', '.join(
-        f"{r['data_pipeline']} {r['speedup']:.2f}x" for r in rows[1:])
+    summary = f"data pipeline {base*1e3:.0f} ms per batch of {a.bs} (resize 56->{a.size}, Flip()); speed-up of: " + '; '.join(
+        f"{r['data_pipeline'].replace(f'resize 56->{a.size}, ', '')} {r['speedup']:.2f}x" for r in rows[1:])
     save('train_data_pipeline', dict(rows=rows, data=dv, setup=dict(size=a.size, bs=a.bs, rounds=rounds, batches=nb)), a, started,
          summary=summary, goal='what each data candidate buys (no goal)')
 
