@@ -67,21 +67,35 @@ def recall_counts(tp,              # true positives (number or array)
     return _ratio(tp, np.add(tp, fn))
 
 # %% ../nbs/14_thresholds.ipynb #b1e2d32b
+def _cells(p:torch.Tensor, s:torch.Tensor) -> torch.Tensor:
+    "Per entry of `p`, how many of the sorted `s` lie below it"
+    d, n = np.diff(s.double().numpy()), len(s)
+    if n < 3 or not (d > 0).all() or d.max() - d.min() > 1e-3*d.mean():
+        return torch.searchsorted(s, p.contiguous(), out_int32=True)       # not an even grid: a binary search each
+    x = torch.sub(p, float(s[0])).mul_((n - 1)/(float(s[-1]) - float(s[0])))  # position on the grid, to float error
+    near = ((x - x.round()).abs_() < 1e-3).nonzero(as_tuple=True)             # next to a threshold: decide exactly
+    k = x.ceil_().clamp_(0, n).to(torch.int32)
+    k[near] = torch.searchsorted(s, p[near].contiguous(), out_int32=True)
+    return k
+
 def sweep(probs,           # probabilities (images, labels)
           targs,           # multi-hot targets (images, labels)
           thresholds=None  # default: 0.01 to 0.99 by 0.01
          ) -> pd.DataFrame:
     "Accuracy, micro-F1 and macro-F1 at each of `thresholds`"
-    p, y = as_np(probs), as_np(targs) > 0.5
-    ts = np.linspace(0.01, 0.99, 99) if thresholds is None else as_np(thresholds)
-    ts = ts.astype(p.dtype)
-    o = np.argsort(p, axis=0)
-    s, pos = np.take_along_axis(p, o, 0), np.vstack([np.zeros((1, p.shape[1]), int), np.cumsum(np.take_along_axis(y, o, 0), 0)])
-    le = np.stack([np.searchsorted(s[:, j], ts, side='right') for j in range(p.shape[1])], 1)    # (thresholds, labels)
-    fn = np.take_along_axis(pos, le, 0)                       # positives at or below t
-    tn, tp = le - fn, pos[-1] - fn
-    fp = len(p) - le - tp
-    return pd.DataFrame(dict(thresh=ts.astype(float), accuracy=accuracy_counts(tp.sum(1), fp.sum(1), fn.sum(1), tn.sum(1)),
+    p = torch.as_tensor(as_np(probs))
+    y = torch.as_tensor(as_np(targs)) > 0.5
+    ts = torch.as_tensor(np.linspace(0.01, 0.99, 99) if thresholds is None else as_np(thresholds)).to(p.dtype).flatten()
+    s, o = ts.sort(stable=True)
+    (n, L), T = p.shape, len(ts)
+    k = _cells(p, s).add_(torch.arange(L, dtype=torch.int32)*(T + 1)).add_(y.to(torch.int32), alpha=L*(T + 1))
+    h = torch.bincount(k.flatten(), minlength=2*L*(T + 1)).view(2, L, T + 1).numpy()
+    above = np.cumsum(h[..., ::-1], 2)[..., ::-1][..., 1:]        # (negative/positive, label, threshold): scores above
+    inv = np.argsort(o.numpy())
+    fp, tp = above[0].T[inv], above[1].T[inv]
+    npos = h[1].sum(1)                                              # positives of each label
+    fn, tn = npos - tp, n - npos - fp
+    return pd.DataFrame(dict(thresh=ts.numpy().astype(float), accuracy=accuracy_counts(tp.sum(1), fp.sum(1), fn.sum(1), tn.sum(1)),
                              f1=f1_counts(tp.sum(1), fp.sum(1), fn.sum(1)), f1_macro=f1_counts(tp, fp, fn).mean(1)))
 
 # %% ../nbs/14_thresholds.ipynb #44ec49b5
@@ -178,9 +192,9 @@ def per_label_thresh(probs,             # probabilities (images, labels)
     "Per-label threshold maximising `metric`; `default` if few positives"
     lo, hi, real, counts = _label_steps(probs, targs)
     score = np.where(real, metric(*counts), -np.inf)
-    best = _in_step(lo, hi, np.argmax(score, 0))
-    if default is None: default = best_thresh(probs, targs, metric)[0]
-    return torch.from_numpy(np.where(counts[0][0] < min_pos, default, best).astype(lo.dtype))
+    best, few = _in_step(lo, hi, np.argmax(score, 0)), counts[0][0] < min_pos
+    if default is None: default = best_thresh(probs, targs, metric)[0] if few.any() else 0.5   # 0.5: never used
+    return torch.from_numpy(np.where(few, default, best).astype(lo.dtype))
 
 # %% ../nbs/14_thresholds.ipynb #90e95753
 def fold_scores(x,               # inputs, e.g. probabilities
