@@ -24,11 +24,11 @@ import json, re, sys, time
 t0 = time.perf_counter()
 from mlc.predictor import load_predictor
 from mlc.runtime import predict_files
-t1 = time.perf_counter(); m = load_predictor(sys.argv[1]); files = open(sys.argv[2]).read().split('\\n')
+t1 = time.perf_counter(); m = load_predictor(sys.argv[1], backend=sys.argv[3]); files = open(sys.argv[2]).read().split('\\n')
 t2 = time.perf_counter(); rows = predict_files(m, files, bs=64); t3 = time.perf_counter()
 print(json.dumps(dict(import_s=t1-t0, load_s=t2-t1, predict_s=t3-t2, img_per_s=len(files)/(t3-t2), errors=sum(bool(r['error']) for r in rows),
                       peak_rss_mb=int(re.search(r'VmHWM:\\s+(\\d+) kB', open('/proc/self/status').read())[1])/1024, torch_imported='torch' in sys.modules)))
-'''   # one script for both backends: load_predictor picks torch for model.json, ONNX Runtime for model.onnx
+'''   # one script for both backends: argv[3] is 'torch' for model.json (exported, so 'auto' would be ONNX), 'onnx' for model.onnx
 
 def _dist_size(dist) -> int:
     "Bytes of the files a distribution installed"
@@ -76,7 +76,9 @@ def torch_free_venv(folder:Path) -> Path:
 
 def peak(py, code, model, files_txt, env=None) -> dict:
     "What the subprocess `code` reports when predicting every file with `model` under Python `py`"
-    r = subprocess.run([str(py), '-c', code, str(model), str(files_txt)], capture_output=True, text=True, env=env, cwd=tempfile.gettempdir())
+    backend = 'onnx' if Path(model).suffix == '.onnx' else 'torch'
+    r = subprocess.run([str(py), '-c', code, str(model), str(files_txt), backend], capture_output=True, text=True, env=env,
+                       cwd=tempfile.gettempdir())
     if r.returncode: raise RuntimeError(f'{py} failed:\n{r.stderr[-2000:]}')
     return json.loads(r.stdout.strip().splitlines()[-1])
 

@@ -20,7 +20,7 @@ def throughput(files, art, onx, size:int, rounds:int) -> dict:
     from mlc.predictor import load_predictor
     from mlc.runtime import predict_files
     from mlc.contract import preprocess, normalize
-    tm, om = load_predictor(art), load_predictor(onx)
+    tm, om = load_predictor(art, backend='torch'), load_predictor(onx)   # art is exported: 'auto' would be ONNX
     dt, do = (pd.DataFrame(predict_files(m, files, bs=64)) for m in (tm, om))
     diff = float(np.abs(dt[tm.vocab].to_numpy() - do[tm.vocab].to_numpy()).max())
     same_labels = float((dt.labels == do.labels).mean())

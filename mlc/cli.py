@@ -217,12 +217,15 @@ def mlc_predict(model:str,        # model.json (safe artifact), model.onnx (no t
                 workers:int=0,     # processes decoding images while the model predicts (0: decode in this process)
                 resume:bool=False, # skip the files already in --out (a .csv) and append the others
                 mixed_precision:str=None, # fp16 or bf16 (torch models, where the device supports it)
+                backend:str='auto', # auto (ONNX Runtime when model.json names an exported model.onnx), torch or onnx
                 progress:bool=True):      # files/s and time left on stderr while writing --out
     "Predict the labels of images with a trained model; unreadable files get an `error` row"
     if resume and not out: raise CliError("mlc_predict: error: --resume needs --out FILE.csv, the file to complete")
     try:
         with _user_lines('mlc_predict'), ExitStack() as ctx:
-            m, kw = load_predictor(model, allow_pickle=True), dict(bs=bs, thresh=parse_thresh(thresh), num_workers=workers)
+            if mixed_precision and backend == 'auto': backend = 'torch'    # mixed precision is torch's
+            m = load_predictor(model, allow_pickle=True, backend=backend)
+            kw = dict(bs=bs, thresh=parse_thresh(thresh), num_workers=workers)
             if mixed_precision:                                    # torch, only then
                 from mlc.precision import predict_autocast
                 ctx.enter_context(predict_autocast(m, mixed_precision))
@@ -237,7 +240,8 @@ def mlc_predict(model:str,        # model.json (safe artifact), model.onnx (no t
         print(f"mlc_predict: interrupted: {out} holds {sum(e.counts.values())} rows; {more}", file=sys.stderr)
         return 130
     print(f"mlc_predict: {n['predicted']} predicted, {n['errors']} errors"
-          + (f", {n['skipped']} already in {out}" if resume else '') + (f"; wrote {out}" if out else ''))
+          + (f", {n['skipped']} already in {out}" if resume else '') + (f"; wrote {out}" if out else '')
+          + f" ({'ONNX Runtime' if type(m).__name__ == 'OnnxModel' else 'torch'})")
     if not n['predicted'] and not n['skipped']: raise CliError(f"mlc_predict: error: no file could be read")
 
 # %% ../nbs/21_cli.ipynb #f21e0002
@@ -254,13 +258,14 @@ def mlc_export(model:str,      # the saved model: model.json (with model.safeten
 
 # %% ../nbs/21_cli.ipynb #f21e0008
 @call_parse
-def mlc_app(model:str,            # model.json (the safe artifact, torch) or model.onnx (ONNX Runtime, no torch); never a pickle
+def mlc_app(model:str,            # model.json (the safe artifact: see --backend) or model.onnx (ONNX Runtime, no torch); never a pickle
             host:str='127.0.0.1', # address to listen on (0.0.0.0: every network interface)
             port:int=7860,        # port to listen on
-            examples:str=None):   # a folder (or CSV of file names) of example images to offer on the page
+            examples:str=None,    # a folder (or CSV of file names) of example images to offer on the page
+            backend:str='auto'):  # auto (ONNX Runtime when model.json names an exported model.onnx), torch or onnx
     "Serve a web page that labels uploaded images with a saved model, until Ctrl-C"
     with _user_lines('mlc_app'):
-        m = load_predictor(model)
+        m = load_predictor(model, backend=backend)
         ex = list(iter_image_files(examples)) if examples else None
         from mlc.app import serve
         serve(m, host, port, examples=ex)

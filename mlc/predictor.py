@@ -4,25 +4,40 @@
 
 # %% ../nbs/18b_predictor.ipynb #p18b0004
 from __future__ import annotations
+import importlib.util, json
 from pathlib import Path
+from .contract import sidecar_path
 from .runtime import Predictor, OnnxModel
 
 # %% auto #0
-__all__ = ['load_predictor']
+__all__ = ['BACKENDS', 'load_predictor']
 
 # %% ../nbs/18b_predictor.ipynb #p18b0007
+BACKENDS = ('auto', 'torch', 'onnx')
+
+def _onnx_ready(path:Path, kwargs:dict) -> bool:
+    "Does sidecar `path` name an ONNX file ONNX Runtime can run here?"
+    if 'device' in kwargs or importlib.util.find_spec('onnxruntime') is None: return False
+    try: rec = json.loads(sidecar_path(path).read_text()).get('onnx')
+    except (OSError, ValueError, AttributeError): return False              # the torch route says what is wrong
+    return isinstance(rec, dict) and (sidecar_path(path).parent/str(rec.get('file'))).is_file()
+
 def load_predictor(path,                     # .onnx, sidecar .json, weights or .pkl file
                    allow_pickle:bool=False,  # load a .pkl (runs its code): trusted files only
+                   backend:str='auto',       # 'auto' (ONNX Runtime if exported), 'torch' or 'onnx'
                    **kwargs
                   ) -> Predictor:
     "The `Predictor` of an ONNX, sidecar or trusted pickle file"
     p = Path(path)
-    if p.suffix == '.onnx': return OnnxModel(p, **kwargs)
+    if backend not in BACKENDS: raise ValueError(f"backend={backend!r}: use one of {', '.join(map(repr, BACKENDS))}")
     if p.suffix == '.pkl':
         if not allow_pickle:
             raise ValueError(f"{p} is a pickle, which runs any code it holds when loaded: use the model.json saved next "
                              "to it (or allow_pickle=True, for a file you made yourself)")
+        if backend == 'onnx': raise ValueError(f"{p} is a fastai pickle: backend='onnx' needs model.json and its ONNX export")
         from mlc.inference import load_pickle_predictor    # torch and fastai, only for this kind
         return load_pickle_predictor(p)
+    if backend == 'onnx' or (p.suffix == '.onnx' and backend == 'auto') or (backend == 'auto' and _onnx_ready(p, kwargs)):
+        return OnnxModel(p, **kwargs)
     from mlc.inference import load_model_artifact          # torch, only for this kind
-    return load_model_artifact(p, **kwargs)
+    return load_model_artifact(sidecar_path(p) if p.suffix == '.onnx' else p, **kwargs)
