@@ -28,7 +28,7 @@ run() {  # name, command...
   if "$@"; then status+=("$name: ok, $(( $(date +%s) - s ))s")
   else status+=("$name: FAILED (exit $?), $(( $(date +%s) - s ))s"); fi
 }
-for name in thresholds predict_speed preprocess_vs_fastai inference_knobs onnx_speed onnx_footprint \
+for name in thresholds confusion_counts predict_speed preprocess_vs_fastai inference_knobs onnx_speed onnx_footprint first_row \
             train_phases train_data_pipeline train_memory_format train_workers time_to_quality quality_curve recipes \
             losses calibration streaming scaling; do
   run $name $PY bench/$name.py $quick

@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS, README = ROOT/'bench'/'results', ROOT/'README.md'
 # the order of the table: the training claims first, then inference, deployment, tuning, data, scale
 ORDER = ['time_to_quality', 'quality_curve', 'recipes', 'losses', 'calibration', 'predict_speed', 'preprocess_vs_fastai',
-         'inference_knobs', 'onnx_speed', 'onnx_footprint', 'thresholds', 'streaming', 'train_phases', 'train_data_pipeline',
+         'inference_knobs', 'onnx_speed', 'onnx_footprint', 'first_row', 'thresholds', 'confusion_counts', 'streaming', 'train_phases', 'train_data_pipeline',
          'train_memory_format', 'train_workers', 'scaling', 'test_suite']
 # NVIDIA DeepLearningExamples, EfficientNet-B0 (lite0's size) training at 224 px, published images/s
 A100_MIXED, A100X8_MIXED = 2489, 16652
