@@ -38,7 +38,7 @@ def bench_table(rs:dict) -> str:
     rows = ['| script | measured | run | machine | result | goal | met |', '|---|---|---|---|---|---|---|']
     for name, r in rs.items():
         run = 'quick' if r.get('args', {}).get('quick') else 'full'
-        rows.append('| ' + ' | '.join(cell(c) for c in (f'`{name}.py`', r.get('machine', {}).get('time', '?')[:10], run, machine(r),
+        rows.append('| ' + ' | '.join(cell(c) for c in (f"`{name}.{'sh' if name == 'test_suite' else 'py'}`", r.get('machine', {}).get('time', '?')[:10], run, machine(r),
                                                          r.get('summary') or '-', r.get('goal') or '-', met(r))) + ' |')
     return '\n'.join(rows)
 
