@@ -71,12 +71,13 @@ def _cells(p:torch.Tensor, s:torch.Tensor) -> torch.Tensor:
     "Per entry of `p`, how many of the sorted `s` lie below it"
     d, n = np.diff(s.double().numpy()), len(s)
     if n < 3 or not (d > 0).all() or d.max() - d.min() > 1e-3*d.mean():
-        return torch.searchsorted(s, p.contiguous(), out_int32=True)       # not an even grid: a binary search each
+        k = torch.searchsorted(s, p.contiguous(), out_int32=True)          # not an even grid: a binary search each
+        return k.masked_fill_(p.isnan(), 0)                                # NaN > t is False, as in `probs > thresh`
     x = torch.sub(p, float(s[0])).mul_((n - 1)/(float(s[-1]) - float(s[0])))  # position on the grid, to float error
     near = ((x - x.round()).abs_() < 1e-3).nonzero(as_tuple=True)             # next to a threshold: decide exactly
     k = x.ceil_().clamp_(0, n).to(torch.int32)
     k[near] = torch.searchsorted(s, p[near].contiguous(), out_int32=True)
-    return k
+    return k.masked_fill_(p.isnan(), 0)                                    # NaN > t is False, as in `probs > thresh`
 
 def sweep(probs,           # probabilities (images, labels)
           targs,           # multi-hot targets (images, labels)
